@@ -1,0 +1,8 @@
+/** @p2chat/polyproto — the polyproto protocol: pure, isomorphic (Node 20 and browsers). */
+export * from "./bytes.js";
+export * from "./errors.js";
+export * from "./pem.js";
+export * from "./keys.js";
+export * from "./federationId.js";
+export * from "./sessionId.js";
+export * from "./serviceName.js";
