@@ -6,3 +6,5 @@ export * from "./keys.js";
 export * from "./federationId.js";
 export * from "./sessionId.js";
 export * from "./serviceName.js";
+export * from "./keyTrial.js";
+export * from "./signedMessage.js";
