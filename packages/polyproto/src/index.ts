@@ -8,3 +8,4 @@ export * from "./sessionId.js";
 export * from "./serviceName.js";
 export * from "./keyTrial.js";
 export * from "./signedMessage.js";
+export * from "./gateway/index.js";
