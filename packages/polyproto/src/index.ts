@@ -9,3 +9,7 @@ export * from "./serviceName.js";
 export * from "./keyTrial.js";
 export * from "./signedMessage.js";
 export * from "./gateway/index.js";
+export * from "./pdn.js";
+export * from "./idCsr.js";
+export * from "./idCert.js";
+export * from "./cacheableIdCert.js";
