@@ -1,0 +1,46 @@
+/**
+ * The HTTP application: Fastify with TypeBox schemas, the error mapping of PROFILE §4, the OpenAPI
+ * document, and one encapsulated plugin per feature. This file only composes; features live in
+ * `features/<name>/`.
+ */
+import type { TypeBoxTypeProvider } from "@fastify/type-provider-typebox";
+import Fastify, { type FastifyBaseLogger } from "fastify";
+import type { Config } from "./config.js";
+import type { FeatureContext } from "./features/context.js";
+import { healthPlugin } from "./features/health/plugin.js";
+import { closeConnectionsWhenDraining } from "./http/draining.js";
+import { errorHandler, notFoundHandler } from "./http/errors.js";
+import { registerOpenApi } from "./http/openapi.js";
+import { buildValidator } from "./http/validation.js";
+import type { Storage } from "./storage/storage.js";
+
+export interface AppOptions {
+  readonly config: Config;
+  /** Opened and migrated; the app never closes it (whoever opened it does). */
+  readonly storage: Storage;
+  /** A pino logger (main.ts), or false for silence (tests). */
+  readonly logger?: FastifyBaseLogger | false;
+}
+
+/** Builds the app, ready to `listen` (or `inject`); call `close()` to drain it. */
+export async function buildApp({ config, storage, logger = false }: AppOptions) {
+  const app = Fastify({
+    ...(logger ? { loggerInstance: logger } : { logger: false }),
+    bodyLimit: config.bodyLimit,
+    // Requests arriving on open connections while draining are still served (then the connection
+    // closes), rather than answered with Fastify's own 503 body, which is not the PROFILE §4 shape.
+    return503OnClosing: false,
+    schemaController: { compilersFactory: { buildValidator } },
+  }).withTypeProvider<TypeBoxTypeProvider>();
+
+  app.setErrorHandler(errorHandler);
+  app.setNotFoundHandler(notFoundHandler);
+  closeConnectionsWhenDraining(app);
+  await registerOpenApi(app, config);
+
+  const context: FeatureContext = { config, storage };
+  await app.register(healthPlugin, context);
+  return app;
+}
+
+export type App = Awaited<ReturnType<typeof buildApp>>;

@@ -1,0 +1,195 @@
+/**
+ * The certificate authority of this home server [core §6.1, PROFILE §1]: holds the root key and the
+ * root cert, issues ID-Certs for local actors from their CSRs, signs CacheableIDCerts, rotates the
+ * root. The root key lives in `<dataDir>/root-key.pem` (mode 0600); the root-cert history in storage.
+ */
+import { chmod, mkdir, readFile, writeFile } from "node:fs/promises";
+import { join } from "node:path";
+import {
+  type ActorIdCert,
+  type CacheableIdCert,
+  createCacheableIdCert,
+  createRootCert,
+  type IdCsr,
+  issueIdCert,
+  parseIdCert,
+  type RootIdCert,
+  SigningKey,
+  validateRootCert,
+} from "@p2chat/polyproto";
+import { P2Error } from "../../http/errors.js";
+import type { IdCertRecord, IdCertStore } from "../../storage/idCertStore.js";
+import type { ServerKeyStore } from "../../storage/serverKeyStore.js";
+
+const DAY_MS = 24 * 3600 * 1000;
+
+export interface CertificateAuthorityOptions {
+  readonly domain: string;
+  readonly dataDir: string;
+  readonly certValidityDays: number;
+  readonly cacheTtlSeconds: number;
+  readonly serverKeys: ServerKeyStore;
+  readonly idCerts: IdCertStore;
+}
+
+interface RootState {
+  readonly key: SigningKey;
+  readonly cert: RootIdCert;
+}
+
+export class CertificateAuthority {
+  private constructor(
+    private readonly options: CertificateAuthorityOptions,
+    private state: RootState,
+    /** Parsed old roots by serial, for `rootAt` (look-ups of the cert valid at a past time). */
+    private readonly roots = new Map<string, RootIdCert>(),
+  ) {}
+
+  /**
+   * Loads the root key (creating it on first start) and the current root cert (issuing one when
+   * there is none for this key or it is no longer valid).
+   */
+  static async open(options: CertificateAuthorityOptions): Promise<CertificateAuthority> {
+    const key = await loadOrCreateRootKey(options.dataDir);
+    const stored = await options.serverKeys.current();
+    let cert: RootIdCert | undefined;
+    if (stored) {
+      const parsed = await parseIdCert(stored.certPem);
+      const usable = parsed.publicKey.equals(key.publicKey) && parsed.domain === options.domain;
+      if (usable && parsed.notAfter.getTime() > Date.now() + DAY_MS) {
+        cert = await validateRootCert(parsed, { domain: options.domain });
+      }
+    }
+    const authority = new CertificateAuthority(options, { key, cert: cert ?? (await createRootCert({ signingKey: key, domain: options.domain })) });
+    if (!cert) await authority.storeRoot(authority.state.cert);
+    return authority;
+  }
+
+  get domain(): string {
+    return this.options.domain;
+  }
+
+  get rootCert(): RootIdCert {
+    return this.state.cert;
+  }
+
+  get rootKey(): SigningKey {
+    return this.state.key;
+  }
+
+  /** The root cert that was current at `at` (ms), or undefined when none was. */
+  async rootAt(at: number): Promise<RootIdCert | undefined> {
+    const record = await this.options.serverKeys.validAt(at);
+    if (!record) return undefined;
+    const known = this.roots.get(record.serial) ?? (await parseIdCert(record.certPem));
+    this.roots.set(record.serial, known as RootIdCert);
+    return known as RootIdCert;
+  }
+
+  /**
+   * Issues and stores an ID-Cert for a local actor's CSR. The CSR's FID must be `fid` (the
+   * authenticated actor) and its session ID free; the CA decides the validity itself.
+   */
+  async issue(csr: IdCsr, fid: string, now = Date.now()): Promise<{ cert: ActorIdCert; record: IdCertRecord }> {
+    if (csr.fid !== fid) {
+      throw new P2Error(403, "P2CORE_CSR_WRONG_ACTOR", `the CSR is for ${csr.fid}, not for ${fid}`);
+    }
+    if (csr.subject.domain !== this.domain) {
+      throw new P2Error(400, "P2CORE_CSR_WRONG_DOMAIN", `this server issues certs for ${this.domain} only`);
+    }
+    const cert = await issueIdCert({
+      csr,
+      issuerKey: this.state.key,
+      rootCert: this.state.cert,
+      notBefore: new Date(now),
+      validityMs: this.options.certValidityDays * DAY_MS,
+    });
+    const record: IdCertRecord = {
+      serial: cert.serial,
+      fid,
+      sessionId: cert.sessionId,
+      certPem: cert.pem,
+      publicKeyHex: cert.publicKey.toHex(),
+      notBefore: cert.notBefore.getTime(),
+      notAfter: cert.notAfter.getTime(),
+      invalidatedAt: null,
+      createdAt: now,
+    };
+    const result = await this.options.idCerts.insert(record, now);
+    if (result === "session-in-use") {
+      throw new P2Error(409, "P2CORE_SESSION_ID_TAKEN", `session ID ${cert.sessionId} is in use by a valid cert`);
+    }
+    if (result === "serial-in-use") return this.issue(csr, fid, now); // 2^-63 chance: draw again
+    return { cert, record };
+  }
+
+  /** A CacheableIDCert of one of our actors' certs, signed now with the current root key. */
+  cacheable(record: IdCertRecord, now = Date.now()): Promise<CacheableIdCert> {
+    return createCacheableIdCert({
+      idCert: { serial: record.serial, pem: record.certPem },
+      signingKey: this.state.key,
+      now: new Date(now),
+      ttlSeconds: this.options.cacheTtlSeconds,
+      invalidatedAt: record.invalidatedAt === null ? undefined : new Date(record.invalidatedAt),
+    });
+  }
+
+  /** The root cert as a CacheableIDCert (PROFILE §3: `GET /idcert/server`). */
+  cacheableRoot(root: RootIdCert = this.state.cert, now = Date.now()): Promise<CacheableIdCert> {
+    return createCacheableIdCert({
+      idCert: root,
+      signingKey: this.state.key,
+      now: new Date(now),
+      ttlSeconds: this.options.cacheTtlSeconds,
+    });
+  }
+
+  /**
+   * Rotates the root [core §6.1.3]: a new key and a new self-signed root; the old root is marked
+   * invalid from now. Certs issued under the old root stay verifiable through `rootAt`.
+   */
+  async rotate(now = Date.now()): Promise<{ cert: RootIdCert; oldInvalidSince: number }> {
+    const old = this.state.cert;
+    const key = await SigningKey.generate();
+    const cert = await createRootCert({ signingKey: key, domain: this.domain, notBefore: new Date(now) });
+    await writeRootKey(this.options.dataDir, key);
+    await this.options.serverKeys.invalidate(old.serial, now);
+    this.roots.set(old.serial, old);
+    this.state = { key, cert };
+    await this.storeRoot(cert);
+    return { cert, oldInvalidSince: now };
+  }
+
+  private async storeRoot(cert: RootIdCert): Promise<void> {
+    this.roots.set(cert.serial, cert);
+    await this.options.serverKeys.insertCurrent({
+      serial: cert.serial,
+      certPem: cert.pem,
+      notBefore: cert.notBefore.getTime(),
+      notAfter: cert.notAfter.getTime(),
+    });
+  }
+}
+
+const ROOT_KEY_FILE = "root-key.pem";
+
+async function loadOrCreateRootKey(dataDir: string): Promise<SigningKey> {
+  let pem: string | undefined;
+  try {
+    pem = await readFile(join(dataDir, ROOT_KEY_FILE), "utf8");
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code !== "ENOENT") throw error;
+  }
+  if (pem !== undefined) return SigningKey.fromPkcs8Pem(pem);
+  const key = await SigningKey.generate();
+  await writeRootKey(dataDir, key);
+  return key;
+}
+
+async function writeRootKey(dataDir: string, key: SigningKey): Promise<void> {
+  await mkdir(dataDir, { recursive: true });
+  const path = join(dataDir, ROOT_KEY_FILE);
+  // Written beside, then renamed, would be nicer; the key is written once per rotation, mode 0600.
+  await writeFile(path, key.toPkcs8Pem(), { mode: 0o600 });
+  await chmod(path, 0o600);
+}
