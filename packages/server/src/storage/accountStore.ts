@@ -19,6 +19,8 @@ export interface AccountStore {
   create(account: Account): Promise<boolean>;
   /** The account with this FID, or undefined. */
   find(fid: string): Promise<Account | undefined>;
+  /** How many accounts exist. */
+  count(): Promise<number>;
   /** Replaces the password hash; false when there is no such account. */
   setPasswordHash(fid: string, passwordHash: string): Promise<boolean>;
   /** Sets or clears (null) the TOTP secret; false when there is no such account. */
@@ -46,6 +48,14 @@ export class KyselyAccountStore implements AccountStore {
   async find(fid: string): Promise<Account | undefined> {
     const row = await this.db.selectFrom("accounts").selectAll().where("fid", "=", fid).executeTakeFirst();
     return row && toAccount(row);
+  }
+
+  async count(): Promise<number> {
+    const row = await this.db
+      .selectFrom("accounts")
+      .select((eb) => eb.fn.countAll<number>().as("accounts"))
+      .executeTakeFirstOrThrow();
+    return Number(row.accounts);
   }
 
   async setPasswordHash(fid: string, passwordHash: string): Promise<boolean> {

@@ -118,6 +118,13 @@ export function storageSuite(name: string, open: () => Promise<TestStorage>): vo
         assert.equal(await storage.accounts.create(sameLocal), false);
       });
 
+      it("counts accounts", async () => {
+        const before = await storage.accounts.count();
+        await newAccount();
+        await newAccount();
+        assert.equal(await storage.accounts.count(), before + 2);
+      });
+
       it("refuses an FID that is not lowercased", async () => {
         await assert.rejects(storage.accounts.create(account("Upper@example.chat", { localName: "upper" })));
       });
