@@ -16,7 +16,13 @@ export async function migrateToLatest(db: Kysely<Database>): Promise<void> {
   const migrator = new Migrator({ db, provider: { getMigrations: async () => MIGRATIONS } });
   const { error, results } = await migrator.migrateToLatest();
   if (error) {
-    const failed = results?.find((result) => result.status === "Error")?.migrationName ?? "unknown";
-    throw new Error(`migration ${failed} failed: ${(error as Error).message ?? error}`, { cause: error });
+    const failed = results?.find((result) => result.status === "Error")?.migrationName;
+    const reason = error instanceof Error ? error.message : String(error);
+    throw new Error(
+      failed ? `migration ${failed} failed: ${reason}` : `cannot migrate the database: ${reason}`,
+      {
+        cause: error,
+      },
+    );
   }
 }
