@@ -32,6 +32,8 @@ export interface IdCertStore {
   find(serial: string): Promise<IdCertRecord | undefined>;
   /** The actor's cert valid at `at` for this session ID, or undefined. */
   findValidForSession(fid: string, sessionId: string, at: number): Promise<IdCertRecord | undefined>;
+  /** Every cert of the actor, revoked and expired ones included, oldest first. */
+  list(fid: string): Promise<IdCertRecord[]>;
   /** The actor's certs valid at `at` (inside their validity, not invalidated by then), oldest first. */
   listValid(fid: string, at: number): Promise<IdCertRecord[]>;
   /** Revokes the cert as of `at`; false when unknown or already invalidated. */
@@ -68,6 +70,16 @@ export class KyselyIdCertStore implements IdCertStore {
 
   async findValidForSession(fid: string, sessionId: string, at: number): Promise<IdCertRecord | undefined> {
     return this.validAt(fid, at).where("sessionId", "=", sessionId).executeTakeFirst();
+  }
+
+  async list(fid: string): Promise<IdCertRecord[]> {
+    return this.db
+      .selectFrom("idCerts")
+      .selectAll()
+      .where("fid", "=", fid)
+      .orderBy("notBefore")
+      .orderBy("serial")
+      .execute();
   }
 
   async listValid(fid: string, at: number): Promise<IdCertRecord[]> {

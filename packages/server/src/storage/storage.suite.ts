@@ -257,6 +257,9 @@ export function storageSuite(name: string, open: () => Promise<TestStorage>): vo
           invalidatedAt: T0 + DAY + MINUTE,
         });
         assert.equal(await storage.idCerts.findValidForSession(fid, "b", T0 + DAY + MINUTE), undefined);
+        // The full history keeps revoked and expired certs.
+        assert.deepEqual(await storage.idCerts.list(fid), [a, { ...b, invalidatedAt: T0 + DAY + MINUTE }]);
+        assert.deepEqual(await storage.idCerts.list("nobody@example.chat"), []);
       });
 
       it("refuses a cert for an actor without an account", async () => {
