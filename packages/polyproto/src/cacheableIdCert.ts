@@ -52,7 +52,8 @@ export function cacheSignatureMessage(fields: CacheSignatureFields): Uint8Array 
 }
 
 export interface CreateCacheableIdCertOptions {
-  readonly idCert: IdCert;
+  /** The cert to wrap: only its serial and PEM are used, so a stored record serves as well. */
+  readonly idCert: Pick<IdCert, "serial" | "pem">;
   /** The home server's root key (the key of the root that issued `idCert`). */
   readonly signingKey: SigningKey;
   /** Explicit window (UNIX seconds); otherwise `now` .. `now + ttlSeconds`. */

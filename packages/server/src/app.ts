@@ -6,12 +6,15 @@
 import type { TypeBoxTypeProvider } from "@fastify/type-provider-typebox";
 import Fastify, { type FastifyBaseLogger } from "fastify";
 import type { Config } from "./config.js";
+import { authPlugin } from "./features/auth/plugin.js";
 import type { FeatureContext } from "./features/context.js";
+import { corePlugin } from "./features/core/plugin.js";
 import { healthPlugin } from "./features/health/plugin.js";
 import { closeConnectionsWhenDraining } from "./http/draining.js";
 import { errorHandler, notFoundHandler } from "./http/errors.js";
 import { registerOpenApi } from "./http/openapi.js";
 import { buildValidator } from "./http/validation.js";
+import { createServices, type Services } from "./services.js";
 import type { Storage } from "./storage/storage.js";
 
 export interface AppOptions {
@@ -20,10 +23,12 @@ export interface AppOptions {
   readonly storage: Storage;
   /** A pino logger (main.ts), or false for silence (tests). */
   readonly logger?: FastifyBaseLogger | false;
+  /** Services to use instead of building them from config and storage. */
+  readonly services?: Services;
 }
 
 /** Builds the app, ready to `listen` (or `inject`); call `close()` to drain it. */
-export async function buildApp({ config, storage, logger = false }: AppOptions) {
+export async function buildApp({ config, storage, logger = false, services }: AppOptions) {
   const app = Fastify({
     ...(logger ? { loggerInstance: logger } : { logger: false }),
     bodyLimit: config.bodyLimit,
@@ -38,8 +43,14 @@ export async function buildApp({ config, storage, logger = false }: AppOptions) 
   closeConnectionsWhenDraining(app);
   await registerOpenApi(app, config);
 
-  const context: FeatureContext = { config, storage };
+  const context: FeatureContext = {
+    config,
+    storage,
+    services: services ?? (await createServices(config, storage)),
+  };
   await app.register(healthPlugin, context);
+  await app.register(authPlugin, context);
+  await app.register(corePlugin, context);
   return app;
 }
 

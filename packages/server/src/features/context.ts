@@ -4,11 +4,13 @@
  */
 import type { FastifyPluginAsyncTypebox } from "@fastify/type-provider-typebox";
 import type { Config } from "../config.js";
+import type { Services } from "../services.js";
 import type { Storage } from "../storage/storage.js";
 
 export interface FeatureContext {
   readonly config: Config;
   readonly storage: Storage;
+  readonly services: Services;
 }
 
 /** A feature's `plugin.ts` default shape: an encapsulated Fastify plugin with TypeBox typing. */

@@ -11,8 +11,12 @@ const KEY_LENGTH = 32;
 
 function scrypt(password: string, salt: Buffer, n: number, r: number, p: number): Promise<Buffer> {
   return new Promise((resolve, reject) => {
-    scryptCallback(password.normalize("NFC"), salt, KEY_LENGTH, { N: n, r, p, maxmem: 256 * n * r }, (error, key) =>
-      error ? reject(error) : resolve(key),
+    scryptCallback(
+      password.normalize("NFC"),
+      salt,
+      KEY_LENGTH,
+      { N: n, r, p, maxmem: 256 * n * r },
+      (error, key) => (error ? reject(error) : resolve(key)),
     );
   });
 }

@@ -60,7 +60,10 @@ export class CertificateAuthority {
         cert = await validateRootCert(parsed, { domain: options.domain });
       }
     }
-    const authority = new CertificateAuthority(options, { key, cert: cert ?? (await createRootCert({ signingKey: key, domain: options.domain })) });
+    const authority = new CertificateAuthority(options, {
+      key,
+      cert: cert ?? (await createRootCert({ signingKey: key, domain: options.domain })),
+    });
     if (!cert) await authority.storeRoot(authority.state.cert);
     return authority;
   }
@@ -90,7 +93,11 @@ export class CertificateAuthority {
    * Issues and stores an ID-Cert for a local actor's CSR. The CSR's FID must be `fid` (the
    * authenticated actor) and its session ID free; the CA decides the validity itself.
    */
-  async issue(csr: IdCsr, fid: string, now = Date.now()): Promise<{ cert: ActorIdCert; record: IdCertRecord }> {
+  async issue(
+    csr: IdCsr,
+    fid: string,
+    now = Date.now(),
+  ): Promise<{ cert: ActorIdCert; record: IdCertRecord }> {
     if (csr.fid !== fid) {
       throw new P2Error(403, "P2CORE_CSR_WRONG_ACTOR", `the CSR is for ${csr.fid}, not for ${fid}`);
     }
@@ -117,7 +124,11 @@ export class CertificateAuthority {
     };
     const result = await this.options.idCerts.insert(record, now);
     if (result === "session-in-use") {
-      throw new P2Error(409, "P2CORE_SESSION_ID_TAKEN", `session ID ${cert.sessionId} is in use by a valid cert`);
+      throw new P2Error(
+        409,
+        "P2CORE_SESSION_ID_TAKEN",
+        `session ID ${cert.sessionId} is in use by a valid cert`,
+      );
     }
     if (result === "serial-in-use") return this.issue(csr, fid, now); // 2^-63 chance: draw again
     return { cert, record };

@@ -50,10 +50,7 @@ export class SessionService {
     await this.tokens.deleteForCert(fid, certSerial);
   }
 
-  private async store(
-    fields: Omit<SessionToken, "tokenHash" | "createdAt">,
-    now: number,
-  ): Promise<string> {
+  private async store(fields: Omit<SessionToken, "tokenHash" | "createdAt">, now: number): Promise<string> {
     const token = randomBytes(32).toString("base64url");
     await this.tokens.put({ ...fields, tokenHash: hashToken(token), createdAt: now } as SessionToken);
     return token;

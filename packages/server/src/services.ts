@@ -1,0 +1,44 @@
+/**
+ * The server's feature services, built once per process from the config and storage and handed to
+ * every feature plugin through the context. Features talk to each other only through these.
+ */
+import type { Config } from "./config.js";
+import { AccountService } from "./features/auth/service.js";
+import { CertificateAuthority } from "./features/ca/service.js";
+import { CoreService } from "./features/core/service.js";
+import { SessionService } from "./features/sessions/service.js";
+import type { Storage } from "./storage/storage.js";
+
+export interface Services {
+  readonly ca: CertificateAuthority;
+  readonly sessions: SessionService;
+  readonly accounts: AccountService;
+  readonly core: CoreService;
+}
+
+export async function createServices(config: Config, storage: Storage): Promise<Services> {
+  const ca = await CertificateAuthority.open({
+    domain: config.domain,
+    dataDir: config.dataDir,
+    certValidityDays: config.certValidityDays,
+    cacheTtlSeconds: config.cacheTtlSeconds,
+    serverKeys: storage.serverKeys,
+    idCerts: storage.idCerts,
+  });
+  const sessions = new SessionService(storage.sessionTokens);
+  const accounts = new AccountService({
+    domain: config.domain,
+    registration: config.registration,
+    storage,
+    ca,
+    sessions,
+  });
+  const core = new CoreService({
+    ca,
+    idCerts: storage.idCerts,
+    sessions,
+    accounts,
+    publicUrl: config.publicUrl,
+  });
+  return { ca, sessions, accounts, core };
+}
