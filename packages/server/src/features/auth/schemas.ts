@@ -36,3 +36,25 @@ export const LoginResponse = Type.Object({
   idCertPem: Type.String({ description: "the session's ID-Cert, PEM" }),
   token: Type.String({ description: "the session token" }),
 });
+
+export const InviteBody = Type.Object(
+  {
+    maxUses: Type.Optional(
+      Type.Integer({ minimum: 0, maximum: 1_000_000, description: "0 or absent: unlimited" }),
+    ),
+    maxAge: Type.Optional(
+      Type.Integer({ minimum: 0, maximum: 365 * 86400, description: "seconds; 0 or absent: never expires" }),
+    ),
+  },
+  { additionalProperties: false },
+);
+
+export const Invite = Type.Object({
+  code: Type.String(),
+  createdBy: Type.String(),
+  usesLeft: Type.Union([Type.Integer(), Type.Null()]),
+  expiresAt: Type.Union([Type.Integer({ description: "UNIX ms" }), Type.Null()]),
+  createdAt: Type.Integer({ description: "UNIX ms" }),
+});
+
+export const InviteParams = Type.Object({ code: Type.String({ minLength: 1, maxLength: 128 }) });

@@ -2,10 +2,12 @@
  * polyproto-auth (PROFILE §3): accounts of this home server, registration in the configured mode,
  * login with a CSR (issues the session's ID-Cert and its token), and the sensitive-action check.
  */
+import { randomBytes } from "node:crypto";
 import { isValidLocalName, parseIdCsr } from "@p2chat/polyproto";
 import type { Config } from "../../config.js";
 import type { SensitiveSolutionChecker } from "../../http/authenticate.js";
 import { P2Error } from "../../http/errors.js";
+import type { RegistrationInvite } from "../../storage/registrationInviteStore.js";
 import type { Stores } from "../../storage/storage.js";
 import type { CertificateAuthority } from "../ca/service.js";
 import type { SessionService } from "../sessions/service.js";
@@ -100,6 +102,41 @@ export class AccountService implements SensitiveSolutionChecker {
     if (!account || !(await verifyPassword(solution, account.passwordHash))) {
       throw new P2Error(403, "P2CORE_SENSITIVE_SOLUTION_WRONG", "X-P2-Sensitive-Solution is wrong");
     }
+  }
+
+  /** Creates a registration invite (administrators only). */
+  async createInvite(
+    creatorFid: string,
+    options: { maxUses?: number; maxAgeSeconds?: number },
+    now = Date.now(),
+  ): Promise<RegistrationInvite> {
+    await this.requireAdmin(creatorFid);
+    const invite: RegistrationInvite = {
+      code: randomBytes(12).toString("base64url"),
+      createdByFid: creatorFid,
+      usesLeft: options.maxUses ? options.maxUses : null,
+      expiresAt: options.maxAgeSeconds ? now + options.maxAgeSeconds * 1000 : null,
+      createdAt: now,
+    };
+    await this.deps.storage.registrationInvites.create(invite);
+    return invite;
+  }
+
+  async listInvites(fid: string): Promise<RegistrationInvite[]> {
+    await this.requireAdmin(fid);
+    return this.deps.storage.registrationInvites.list();
+  }
+
+  async deleteInvite(fid: string, code: string): Promise<void> {
+    await this.requireAdmin(fid);
+    if (!(await this.deps.storage.registrationInvites.delete(code))) {
+      throw new P2Error(404, "P2CORE_NOT_FOUND", "no such invite");
+    }
+  }
+
+  async requireAdmin(fid: string): Promise<void> {
+    if (!(await this.isAdmin(fid)))
+      throw new P2Error(403, "P2CORE_ADMIN_ONLY", "only server administrators may do this");
   }
 
   /** Whether this server has an account with this FID. */
