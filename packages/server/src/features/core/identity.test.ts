@@ -13,7 +13,11 @@ before(async () => {
 });
 after(() => server.close());
 
-const json = (body: unknown) => ({ method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify(body) });
+const json = (body: unknown) => ({
+  method: "POST",
+  headers: { "content-type": "application/json" },
+  body: JSON.stringify(body),
+});
 
 async function login(localName: string, sessionId: string, password = "correct horse battery") {
   const key = await SigningKey.generate();
@@ -26,7 +30,9 @@ function opensslVerify(rootPem: string, leafPem: string): string {
   const dir = mkdtempSync(join(tmpdir(), "p2-ossl-"));
   writeFileSync(join(dir, "root.pem"), rootPem);
   writeFileSync(join(dir, "leaf.pem"), leafPem);
-  return execFileSync("openssl", ["verify", "-CAfile", join(dir, "root.pem"), join(dir, "leaf.pem")], { encoding: "utf8" });
+  return execFileSync("openssl", ["verify", "-CAfile", join(dir, "root.pem"), join(dir, "leaf.pem")], {
+    encoding: "utf8",
+  });
 }
 
 test("root key file is created with mode 0600", () => {
@@ -39,10 +45,16 @@ test("well-known points at the core API", async () => {
 });
 
 test("register, log in with a CSR, and the cert passes openssl verify against /idcert/server", async () => {
-  const reg = await fetch(`${server.url}/.p2/auth/v1/register`, json({ localName: "Alice", password: "correct horse battery" }));
+  const reg = await fetch(
+    `${server.url}/.p2/auth/v1/register`,
+    json({ localName: "Alice", password: "correct horse battery" }),
+  );
   assert.equal(reg.status, 201);
   assert.deepEqual(await reg.json(), { fid: "alice@a.test" });
-  const again = await fetch(`${server.url}/.p2/auth/v1/register`, json({ localName: "alice", password: "correct horse battery" }));
+  const again = await fetch(
+    `${server.url}/.p2/auth/v1/register`,
+    json({ localName: "alice", password: "correct horse battery" }),
+  );
   assert.equal(again.status, 409);
   assert.equal((await again.json()).error, "P2CORE_FEDERATION_ID_TAKEN");
 
@@ -68,7 +80,11 @@ test("second session by POST /idcert, revoke it: token dies and /idcert/actor sh
   const key = await SigningKey.generate();
   const csr = await createIdCsr({ signingKey: key, fid: "alice@a.test", sessionId: "tablet" });
   const post = (headers: Record<string, string>) =>
-    fetch(`${server.url}/.p2/core/v1/idcert`, { method: "POST", headers: { "content-type": "text/plain", ...headers }, body: csr.pem });
+    fetch(`${server.url}/.p2/core/v1/idcert`, {
+      method: "POST",
+      headers: { "content-type": "text/plain", ...headers },
+      body: csr.pem,
+    });
   assert.equal((await post(auth)).status, 401, "missing sensitive solution");
   const wrong = await post({ ...auth, "x-p2-sensitive-solution": "nope" });
   assert.equal(wrong.status, 403);
@@ -84,19 +100,28 @@ test("second session by POST /idcert, revoke it: token dies and /idcert/actor sh
   assert.equal((await revoke({ ...auth, "x-p2-sensitive-solution": "bad" })).status, 403);
   assert.equal((await revoke({ ...auth, "x-p2-sensitive-solution": "correct horse battery" })).status, 204);
   // The revoked session's token no longer works.
-  const dead = await fetch(`${server.url}/.p2/core/v1/session?session_id=desk`, { method: "DELETE", headers: tabletAuth });
+  const dead = await fetch(`${server.url}/.p2/core/v1/session?session_id=desk`, {
+    method: "DELETE",
+    headers: tabletAuth,
+  });
   assert.equal(dead.status, 401);
 
-  const certs = (await (await fetch(`${server.url}/.p2/core/v1/idcert/actor/alice@a.test?session_id=tablet`)).json()) as {
+  const certs = (await (
+    await fetch(`${server.url}/.p2/core/v1/idcert/actor/alice@a.test?session_id=tablet`)
+  ).json()) as {
     invalidatedAt?: number;
     idCertPem: string;
   }[];
   assert.equal(certs.length, 1);
   assert.equal(typeof certs[0]!.invalidatedAt, "number");
-  const root = await parseIdCert((await (await fetch(`${server.url}/.p2/core/v1/idcert/server`)).json()).idCertPem);
+  const root = await parseIdCert(
+    (await (await fetch(`${server.url}/.p2/core/v1/idcert/server`)).json()).idCertPem,
+  );
   const verified = await verifyCacheableIdCert(certs[0] as never, root.publicKey);
   assert.equal(verified.invalidatedAt !== undefined, true);
-  const all = (await (await fetch(`${server.url}/.p2/core/v1/idcert/actor/ALICE@a.test`)).json()) as unknown[];
+  const all = (await (
+    await fetch(`${server.url}/.p2/core/v1/idcert/actor/ALICE@a.test`)
+  ).json()) as unknown[];
   assert.ok(all.length >= 3);
   assert.equal((await fetch(`${server.url}/.p2/core/v1/idcert/actor/nobody@a.test`)).status, 404);
   assert.equal((await fetch(`${server.url}/.p2/core/v1/idcert/actor/a@b@c`)).status, 400);
