@@ -10,6 +10,8 @@ import { authPlugin } from "./features/auth/plugin.js";
 import type { FeatureContext } from "./features/context.js";
 import { corePlugin } from "./features/core/plugin.js";
 import { healthPlugin } from "./features/health/plugin.js";
+import { keyMaterialPlugin } from "./features/keyMaterial/plugin.js";
+import { servicesPlugin } from "./features/services/plugin.js";
 import { closeConnectionsWhenDraining } from "./http/draining.js";
 import { errorHandler, notFoundHandler } from "./http/errors.js";
 import { registerOpenApi } from "./http/openapi.js";
@@ -35,6 +37,11 @@ export async function buildApp({ config, storage, logger = false, services }: Ap
     // Requests arriving on open connections while draining are still served (then the connection
     // closes), rather than answered with Fastify's own 503 body, which is not the PROFILE §4 shape.
     return503OnClosing: false,
+    // Router errors (a path segment that is not valid percent-encoding, an over-long parameter) leave
+    // through the PROFILE §4 error handler too, not as Fastify's own body.
+    frameworkErrors: errorHandler,
+    // A FID path parameter may be 318 characters (PROFILE §1); Fastify's default cut-off is 100.
+    maxParamLength: 512,
     schemaController: { compilersFactory: { buildValidator } },
   }).withTypeProvider<TypeBoxTypeProvider>();
 
@@ -51,6 +58,8 @@ export async function buildApp({ config, storage, logger = false, services }: Ap
   await app.register(healthPlugin, context);
   await app.register(authPlugin, context);
   await app.register(corePlugin, context);
+  await app.register(servicesPlugin, context);
+  await app.register(keyMaterialPlugin, context);
   return app;
 }
 

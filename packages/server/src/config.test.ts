@@ -39,6 +39,7 @@ describe("loadConfig", () => {
       bodyLimit: 1048576,
       certValidityDays: 30,
       cacheTtlSeconds: 21600,
+      keyMaterialMaxBytes: 10240,
       publicUrl: "http://127.0.0.1:3000",
     });
   });
@@ -159,7 +160,7 @@ describe("loadConfig", () => {
 
   it("documents every option", () => {
     const rows = describeOptions();
-    assert.equal(rows.length, 14);
+    assert.equal(rows.length, 15);
     assert.deepEqual(
       rows.find((row) => row.env === "P2_PORT"),
       {

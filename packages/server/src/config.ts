@@ -190,6 +190,15 @@ const OPTIONS = {
     parse: asInteger,
     doc: "how long CacheableIDCerts this server signs may be cached, in seconds",
   }),
+  keyMaterialMaxBytes: option({
+    env: "P2_KEY_MATERIAL_MAX_BYTES",
+    flag: "--key-material-max-bytes",
+    // OpenAPI core v1.0-beta.3: "usually not more than 10kb and can be as low as 800 bytes".
+    schema: Type.Integer({ minimum: 800, maximum: 1048576 }),
+    expect: "an integer from 800 to 1048576",
+    parse: asInteger,
+    doc: "largest encrypted private key material element an actor may upload, in bytes",
+  }),
 } as const;
 
 type OptionName = keyof typeof OPTIONS;
@@ -216,6 +225,7 @@ export const DEFAULTS: Readonly<Omit<Config, "publicUrl" | "databaseUrl" | "redi
   bodyLimit: 1024 * 1024,
   certValidityDays: 30,
   cacheTtlSeconds: 6 * 3600,
+  keyMaterialMaxBytes: 10240,
 };
 
 /** One documentation row per option: variable, flag, default and meaning. */

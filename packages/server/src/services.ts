@@ -6,6 +6,8 @@ import type { Config } from "./config.js";
 import { AccountService } from "./features/auth/service.js";
 import { CertificateAuthority } from "./features/ca/service.js";
 import { CoreService } from "./features/core/service.js";
+import { KeyMaterialService } from "./features/keyMaterial/service.js";
+import { ServiceDiscovery } from "./features/services/service.js";
 import { SessionService } from "./features/sessions/service.js";
 import type { Storage } from "./storage/storage.js";
 
@@ -14,6 +16,8 @@ export interface Services {
   readonly sessions: SessionService;
   readonly accounts: AccountService;
   readonly core: CoreService;
+  readonly discovery: ServiceDiscovery;
+  readonly keyMaterial: KeyMaterialService;
 }
 
 export async function createServices(config: Config, storage: Storage): Promise<Services> {
@@ -40,5 +44,11 @@ export async function createServices(config: Config, storage: Storage): Promise<
     accounts,
     publicUrl: config.publicUrl,
   });
-  return { ca, sessions, accounts, core };
+  const discovery = new ServiceDiscovery({ domain: config.domain, storage, accounts });
+  const keyMaterial = new KeyMaterialService({
+    maxBytes: config.keyMaterialMaxBytes,
+    idCerts: storage.idCerts,
+    storage,
+  });
+  return { ca, sessions, accounts, core, discovery, keyMaterial };
 }
