@@ -9,6 +9,7 @@ import type { Config } from "./config.js";
 import { authPlugin } from "./features/auth/plugin.js";
 import type { FeatureContext } from "./features/context.js";
 import { corePlugin } from "./features/core/plugin.js";
+import { foreignPlugin } from "./features/foreign/plugin.js";
 import { healthPlugin } from "./features/health/plugin.js";
 import { keyMaterialPlugin } from "./features/keyMaterial/plugin.js";
 import { servicesPlugin } from "./features/services/plugin.js";
@@ -58,6 +59,7 @@ export async function buildApp({ config, storage, logger = false, services }: Ap
   await app.register(healthPlugin, context);
   await app.register(authPlugin, context);
   await app.register(corePlugin, context);
+  await app.register(foreignPlugin, context);
   await app.register(servicesPlugin, context);
   await app.register(keyMaterialPlugin, context);
   return app;

@@ -6,9 +6,11 @@ import type { Config } from "./config.js";
 import { AccountService } from "./features/auth/service.js";
 import { CertificateAuthority } from "./features/ca/service.js";
 import { CoreService } from "./features/core/service.js";
+import { ForeignService } from "./features/foreign/service.js";
 import { KeyMaterialService } from "./features/keyMaterial/service.js";
 import { ServiceDiscovery } from "./features/services/service.js";
 import { SessionService } from "./features/sessions/service.js";
+import { FederationService } from "./federation/service.js";
 import type { Storage } from "./storage/storage.js";
 
 export interface Services {
@@ -16,6 +18,8 @@ export interface Services {
   readonly sessions: SessionService;
   readonly accounts: AccountService;
   readonly core: CoreService;
+  readonly federation: FederationService;
+  readonly foreign: ForeignService;
   readonly discovery: ServiceDiscovery;
   readonly keyMaterial: KeyMaterialService;
 }
@@ -50,5 +54,19 @@ export async function createServices(config: Config, storage: Storage): Promise<
     idCerts: storage.idCerts,
     storage,
   });
-  return { ca, sessions, accounts, core, discovery, keyMaterial };
+  const federation = new FederationService({
+    domain: config.domain,
+    peers: config.peers,
+    foreignCerts: storage.foreignCerts,
+  });
+  const foreign = new ForeignService({
+    domain: config.domain,
+    challenges: storage.challenges,
+    keyTrials: storage.keyTrials,
+    idCerts: storage.idCerts,
+    ca,
+    sessions,
+    federation,
+  });
+  return { ca, sessions, accounts, core, discovery, keyMaterial, federation, foreign };
 }
