@@ -26,9 +26,16 @@ export function percentile(sortedMs: number[], p: number): number {
   return sortedMs[Math.max(0, index)]!;
 }
 
-export function printFigure(name: string, value: number, unit: string, target?: { min?: number; max?: number }): void {
+export function printFigure(
+  name: string,
+  value: number,
+  unit: string,
+  target?: { min?: number; max?: number },
+): void {
   let verdict = "";
-  if (target?.min !== undefined) verdict = value >= target.min ? ` (target ≥ ${target.min}: met)` : ` (target ≥ ${target.min}: MISSED)`;
-  if (target?.max !== undefined) verdict = value <= target.max ? ` (target ≤ ${target.max}: met)` : ` (target ≤ ${target.max}: MISSED)`;
+  if (target?.min !== undefined)
+    verdict = value >= target.min ? ` (target ≥ ${target.min}: met)` : ` (target ≥ ${target.min}: MISSED)`;
+  if (target?.max !== undefined)
+    verdict = value <= target.max ? ` (target ≤ ${target.max}: met)` : ` (target ≤ ${target.max}: MISSED)`;
   console.log(`${name.padEnd(48)} ${value.toFixed(value >= 100 ? 0 : 2).padStart(10)} ${unit}${verdict}`);
 }

@@ -21,7 +21,9 @@ const seconds = Number(process.env.BENCH_SECONDS ?? 3);
 const rootKey = await SigningKey.generate();
 const root = await createRootCert({ signingKey: rootKey, domain: "bench.example" });
 const actorKey = await SigningKey.generate();
-const csr = await parseIdCsr((await createIdCsr({ signingKey: actorKey, fid: "alice@bench.example", sessionId: "s1" })).pem);
+const csr = await parseIdCsr(
+  (await createIdCsr({ signingKey: actorKey, fid: "alice@bench.example", sessionId: "s1" })).pem,
+);
 const cert = await issueIdCert({ csr, issuerKey: rootKey, rootCert: root });
 
 const envelope = createEnvelope({
@@ -45,11 +47,15 @@ const sign = await measureRate(() => signEnvelope(actorKey, envelope), seconds);
 printFigure("signed-message signatures/s", sign.perSecond, "/s");
 
 let serial = 1n;
-const issue = await measureRate(() => issueIdCert({ csr, issuerKey: rootKey, rootCert: root, serial: serial++ }), seconds);
+const issue = await measureRate(
+  () => issueIdCert({ csr, issuerKey: rootKey, rootCert: root, serial: serial++ }),
+  seconds,
+);
 printFigure("cert issuances/s (parsed CSR)", issue.perSecond, "/s", { min: 1000 });
 
 const issueFromPem = await measureRate(
-  async () => issueIdCert({ csr: await parseIdCsr(csr.pem), issuerKey: rootKey, rootCert: root, serial: serial++ }),
+  async () =>
+    issueIdCert({ csr: await parseIdCsr(csr.pem), issuerKey: rootKey, rootCert: root, serial: serial++ }),
   seconds,
 );
 printFigure("cert issuances/s (CSR PEM parsed and verified)", issueFromPem.perSecond, "/s");
@@ -57,5 +63,8 @@ printFigure("cert issuances/s (CSR PEM parsed and verified)", issueFromPem.perSe
 const validate = await measureRate(() => validateIdCert(cert, root), seconds);
 printFigure("cert validations/s (parsed cert)", validate.perSecond, "/s");
 
-const parseAndValidate = await measureRate(async () => validateIdCert(await parseIdCert(cert.pem), root), seconds);
+const parseAndValidate = await measureRate(
+  async () => validateIdCert(await parseIdCert(cert.pem), root),
+  seconds,
+);
 printFigure("cert validations/s (PEM parsed, then validated)", parseAndValidate.perSecond, "/s");

@@ -2,15 +2,20 @@
  * The server's feature services, built once per process from the config and storage and handed to
  * every feature plugin through the context. Features talk to each other only through these.
  */
+import type { FastifyBaseLogger } from "fastify";
+import { MemoryBus } from "./bus/memoryBus.js";
+import { RedisBus, RedisSessionHandoff } from "./bus/redisBus.js";
 import type { Config } from "./config.js";
 import { AccountService } from "./features/auth/service.js";
 import { CertificateAuthority } from "./features/ca/service.js";
 import { CoreService } from "./features/core/service.js";
-import { ForeignService } from "./features/foreign/service.js";
 import { KeyMaterialService } from "./features/keyMaterial/service.js";
+import { ForeignService } from "./features/foreign/service.js";
 import { ServiceDiscovery } from "./features/services/service.js";
 import { SessionService } from "./features/sessions/service.js";
 import { FederationService } from "./federation/service.js";
+import { gatewayIdentityEvents } from "./gateway/identityEvents.js";
+import { DEFAULT_GATEWAY_OPTIONS, GatewayHub, type GatewayOptions } from "./gateway/hub.js";
 import type { Storage } from "./storage/storage.js";
 
 export interface Services {
@@ -18,13 +23,28 @@ export interface Services {
   readonly sessions: SessionService;
   readonly accounts: AccountService;
   readonly core: CoreService;
-  readonly federation: FederationService;
-  readonly foreign: ForeignService;
   readonly discovery: ServiceDiscovery;
   readonly keyMaterial: KeyMaterialService;
+  readonly federation: FederationService;
+  readonly foreign: ForeignService;
+  readonly gateway: GatewayHub;
 }
 
-export async function createServices(config: Config, storage: Storage): Promise<Services> {
+export interface ServiceOptions {
+  readonly log: FastifyBaseLogger;
+  /** Gateway settings beyond the defaults (tests shorten the heartbeat interval). */
+  readonly gateway?: Partial<GatewayOptions>;
+}
+
+/** The gateway hub on the in-process bus, or on Redis (with multi-node resume) when configured. */
+function createGateway(config: Config, sessions: SessionService, options: ServiceOptions): GatewayHub {
+  const gatewayOptions = { ...DEFAULT_GATEWAY_OPTIONS, ...options.gateway };
+  if (!config.redisUrl) return new GatewayHub(new MemoryBus(), sessions, gatewayOptions, options.log);
+  const bus = new RedisBus(config.redisUrl, config.domain);
+  return new GatewayHub(bus, sessions, gatewayOptions, options.log, new RedisSessionHandoff(bus));
+}
+
+export async function createServices(config: Config, storage: Storage, options: ServiceOptions): Promise<Services> {
   const ca = await CertificateAuthority.open({
     domain: config.domain,
     dataDir: config.dataDir,
@@ -34,12 +54,15 @@ export async function createServices(config: Config, storage: Storage): Promise<
     idCerts: storage.idCerts,
   });
   const sessions = new SessionService(storage.sessionTokens);
+  const gateway = createGateway(config, sessions, options);
+  const events = gatewayIdentityEvents(gateway);
   const accounts = new AccountService({
     domain: config.domain,
     registration: config.registration,
     storage,
     ca,
     sessions,
+    events,
   });
   const core = new CoreService({
     ca,
@@ -47,12 +70,7 @@ export async function createServices(config: Config, storage: Storage): Promise<
     sessions,
     accounts,
     publicUrl: config.publicUrl,
-  });
-  const discovery = new ServiceDiscovery({ domain: config.domain, storage, accounts });
-  const keyMaterial = new KeyMaterialService({
-    maxBytes: config.keyMaterialMaxBytes,
-    idCerts: storage.idCerts,
-    storage,
+    events,
   });
   const federation = new FederationService({
     domain: config.domain,
@@ -68,5 +86,14 @@ export async function createServices(config: Config, storage: Storage): Promise<
     sessions,
     federation,
   });
-  return { ca, sessions, accounts, core, discovery, keyMaterial, federation, foreign };
+  gateway.setInvalidationVerifier((session, payload) =>
+    core.verifyInvalidation(session, payload, async (domain) => (await federation.homeRoot(domain)).publicKey),
+  );
+  const discovery = new ServiceDiscovery({ domain: config.domain, storage, accounts });
+  const keyMaterial = new KeyMaterialService({
+    maxBytes: config.keyMaterialMaxBytes,
+    idCerts: storage.idCerts,
+    storage,
+  });
+  return { ca, sessions, accounts, core, gateway, federation, foreign, discovery, keyMaterial };
 }

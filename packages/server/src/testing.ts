@@ -4,6 +4,7 @@
  */
 import { type App, buildApp } from "./app.js";
 import { type Config, loadConfig } from "./config.js";
+import type { GatewayOptions } from "./gateway/hub.js";
 import type { Storage } from "./storage/storage.js";
 import { openSqliteTestStorage, type TestStorage } from "./storage/testing.js";
 
@@ -24,12 +25,14 @@ export interface TestServerOptions {
   readonly storage?: TestStorage;
   /** Registers extra routes before the server starts (tests of the HTTP edge). */
   readonly routes?: (app: App) => void | Promise<void>;
+  /** Gateway settings beyond the defaults (e.g. a short heartbeat interval). */
+  readonly gateway?: Partial<GatewayOptions>;
 }
 
 export async function startTestServer(options: TestServerOptions = {}): Promise<TestServer> {
   const testStorage = options.storage ?? (await openSqliteTestStorage());
   const config = loadConfig(["--port", "0", "--data-dir", testStorage.dataDir], options.env ?? {});
-  const app = await buildApp({ config, storage: testStorage.storage });
+  const app = await buildApp({ config, storage: testStorage.storage, gateway: options.gateway });
   await options.routes?.(app);
   await app.listen({ port: 0, host: "127.0.0.1" });
   const address = app.server.address();

@@ -47,18 +47,24 @@ async function withAdmin(adminUrl: string, statement: string): Promise<void> {
   }
 }
 
-/** A migrated PostgreSQL database `p2test_<random>`, created through `adminUrl` and dropped after. */
-export async function openPostgresTestStorage(adminUrl: string): Promise<TestStorage> {
+/** An empty PostgreSQL database `p2test_<random>`, created through `adminUrl`; `drop()` removes it. */
+export async function createTestDatabase(adminUrl: string): Promise<{ url: string; drop(): Promise<void> }> {
   const name = `p2test_${randomBytes(8).toString("hex")}`;
   await withAdmin(adminUrl, `create database ${name}`);
   const url = new URL(adminUrl);
   url.pathname = `/${name}`;
+  return { url: url.toString(), drop: () => withAdmin(adminUrl, `drop database if exists ${name} with (force)`) };
+}
+
+/** A migrated PostgreSQL database `p2test_<random>`, created through `adminUrl` and dropped after. */
+export async function openPostgresTestStorage(adminUrl: string): Promise<TestStorage> {
+  const database = await createTestDatabase(adminUrl);
   const dataDir = await mkdtemp(join(tmpdir(), "p2-test-"));
-  const storage = openStorage({ databaseUrl: url.toString(), dataDir });
+  const storage = openStorage({ databaseUrl: database.url, dataDir });
   const cleanup = async () => {
     await storage.close();
     await rm(dataDir, { recursive: true, force: true });
-    await withAdmin(adminUrl, `drop database if exists ${name} with (force)`);
+    await database.drop();
   };
   try {
     await storage.migrate();

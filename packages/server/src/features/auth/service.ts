@@ -10,6 +10,7 @@ import { P2Error } from "../../http/errors.js";
 import type { RegistrationInvite } from "../../storage/registrationInviteStore.js";
 import type { Stores } from "../../storage/storage.js";
 import type { CertificateAuthority } from "../ca/service.js";
+import type { IdentityEvents } from "../core/service.js";
 import type { SessionService } from "../sessions/service.js";
 import { hashPassword, verifyPassword } from "./passwords.js";
 
@@ -31,6 +32,7 @@ type Dependencies = Pick<Config, "domain" | "registration"> & {
   };
   readonly ca: CertificateAuthority;
   readonly sessions: SessionService;
+  readonly events?: Pick<IdentityEvents, "newSession">;
 };
 
 export class AccountService implements SensitiveSolutionChecker {
@@ -86,6 +88,7 @@ export class AccountService implements SensitiveSolutionChecker {
       { fid, certSerial: record.serial, sessionId: record.sessionId, expiresAt: record.notAfter },
       now,
     );
+    await this.deps.events?.newSession(fid, record.sessionId, cert.pem);
     return { idCertPem: cert.pem, token, fid };
   }
 

@@ -3,7 +3,7 @@
  * root cert, issues ID-Certs for local actors from their CSRs, signs CacheableIDCerts, rotates the
  * root. The root key lives in `<dataDir>/root-key.pem` (mode 0600); the root-cert history in storage.
  */
-import { chmod, mkdir, readFile, writeFile } from "node:fs/promises";
+import { chmod, mkdir, readFile, rename, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import {
   type ActorIdCert,
@@ -65,7 +65,23 @@ export class CertificateAuthority {
       cert: cert ?? (await createRootCert({ signingKey: key, domain: options.domain })),
     });
     if (!cert) await authority.storeRoot(authority.state.cert);
+    await authority.refresh();
     return authority;
+  }
+
+  /**
+   * Follows the database: when another node rotated the root (or won the race to create it), loads
+   * the current root cert and the key file. Cheap when nothing changed (one indexed read).
+   */
+  async refresh(): Promise<void> {
+    const stored = await this.options.serverKeys.current();
+    if (!stored || stored.serial === this.state.cert.serial) return;
+    const cert = await parseIdCert(stored.certPem);
+    const key = cert.publicKey.equals(this.state.key.publicKey)
+      ? this.state.key
+      : await SigningKey.fromPkcs8Pem(await readFile(join(this.options.dataDir, ROOT_KEY_FILE), "utf8"));
+    if (!key.publicKey.equals(cert.publicKey)) return; // the key file has not caught up; keep the old root
+    this.state = { key, cert: await validateRootCert(cert, { domain: this.domain }) };
   }
 
   get domain(): string {
@@ -98,6 +114,7 @@ export class CertificateAuthority {
     fid: string,
     now = Date.now(),
   ): Promise<{ cert: ActorIdCert; record: IdCertRecord }> {
+    await this.refresh(); // issue under the current root, even if another node rotated it
     if (csr.fid !== fid) {
       throw new P2Error(403, "P2CORE_CSR_WRONG_ACTOR", `the CSR is for ${csr.fid}, not for ${fid}`);
     }
@@ -185,22 +202,24 @@ export class CertificateAuthority {
 const ROOT_KEY_FILE = "root-key.pem";
 
 async function loadOrCreateRootKey(dataDir: string): Promise<SigningKey> {
-  let pem: string | undefined;
-  try {
-    pem = await readFile(join(dataDir, ROOT_KEY_FILE), "utf8");
-  } catch (error) {
-    if ((error as NodeJS.ErrnoException).code !== "ENOENT") throw error;
-  }
-  if (pem !== undefined) return SigningKey.fromPkcs8Pem(pem);
+  const path = join(dataDir, ROOT_KEY_FILE);
+  await mkdir(dataDir, { recursive: true });
   const key = await SigningKey.generate();
-  await writeRootKey(dataDir, key);
-  return key;
+  try {
+    // Exclusive create: when several nodes share the data dir and start at once, one key wins.
+    await writeFile(path, key.toPkcs8Pem(), { mode: 0o600, flag: "wx" });
+    return key;
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code !== "EEXIST") throw error;
+  }
+  return SigningKey.fromPkcs8Pem(await readFile(path, "utf8"));
 }
 
 async function writeRootKey(dataDir: string, key: SigningKey): Promise<void> {
   await mkdir(dataDir, { recursive: true });
   const path = join(dataDir, ROOT_KEY_FILE);
-  // Written beside, then renamed, would be nicer; the key is written once per rotation, mode 0600.
-  await writeFile(path, key.toPkcs8Pem(), { mode: 0o600 });
-  await chmod(path, 0o600);
+  const next = `${path}.next`;
+  await writeFile(next, key.toPkcs8Pem(), { mode: 0o600 });
+  await chmod(next, 0o600);
+  await rename(next, path);
 }

@@ -2,7 +2,14 @@
  * The polyproto core API's identity routes [core §4, §6, PROFILE §3]: discovery, the server's and
  * actors' certs, new session certs, revocation, root rotation.
  */
-import { type CacheableIdCert, parseIdCsr, tryParseFederationId } from "@p2chat/polyproto";
+import {
+  type CacheableIdCert,
+  parseIdCert,
+  parseIdCsr,
+  type PublicKey,
+  tryParseFederationId,
+  verifyCacheableIdCert,
+} from "@p2chat/polyproto";
 import { P2Error } from "../../http/errors.js";
 import type { IdCertRecord, IdCertStore } from "../../storage/idCertStore.js";
 import type { AccountService } from "../auth/service.js";
@@ -17,10 +24,14 @@ export interface ActorCertQuery {
   readonly sessionId?: string;
 }
 
-/** What happens elsewhere when identities change (the gateway's op 4 and op 6, once it exists). */
+/** What the rest of the server hears when identities change (the gateway's ops 3, 4 and 6). */
 export interface IdentityEvents {
-  certInvalidated?(fid: string, cacheable: CacheableIdCert): void;
-  serverCertChanged?(cert: string, oldInvalidSince: number): void;
+  /** A new session (cert) of a local actor: its other sessions are told (op 3). */
+  newSession(fid: string, sessionId: string, certPem: string): Promise<void>;
+  /** A cert was revoked: its sessions end, everyone is told (op 4). */
+  certInvalidated(fid: string, certSerial: string, cacheable: CacheableIdCert): Promise<void>;
+  /** The root was rotated (op 6); `oldInvalidSince` in UNIX seconds. */
+  serverCertChanged(certPem: string, oldInvalidSince: number): Promise<void>;
 }
 
 export class CoreService {
@@ -41,7 +52,10 @@ export class CoreService {
 
   /** The root cert current now, or at `timestamp` (UNIX seconds), as a CacheableIDCert. */
   async serverCert(timestamp?: number): Promise<CacheableIdCert> {
-    if (timestamp === undefined) return this.deps.ca.cacheableRoot();
+    if (timestamp === undefined) {
+      await this.deps.ca.refresh(); // another node may have rotated the root
+      return this.deps.ca.cacheableRoot();
+    }
     const root = await this.deps.ca.rootAt(timestamp * 1000);
     if (!root) throw new P2Error(404, "P2CORE_NOT_FOUND", "this server had no root cert at that time");
     return this.deps.ca.cacheableRoot(root);
@@ -87,6 +101,7 @@ export class CoreService {
       sessionId: record.sessionId,
       expiresAt: record.notAfter,
     });
+    await this.deps.events?.newSession(record.fid, record.sessionId, cert.pem);
     return { id_cert: cert.pem, token };
   }
 
@@ -103,8 +118,31 @@ export class CoreService {
       throw new P2Error(403, "P2CORE_ADMIN_ONLY", "only server administrators may rotate the server key");
     }
     const { cert, oldInvalidSince } = await this.deps.ca.rotate();
-    this.deps.events?.serverCertChanged?.(cert.pem, Math.floor(oldInvalidSince / 1000));
+    await this.deps.events?.serverCertChanged(cert.pem, Math.floor(oldInvalidSince / 1000));
     return cert.pem;
+  }
+
+  /**
+   * Checks a client's Actor Certificate Invalidation (op 4): the caller's own cert, marked
+   * invalidated, with a cache signature of the cert's home server. Foreign actors' home-server keys
+   * come from `foreignRootKey` (the federation client).
+   */
+  async verifyInvalidation(
+    session: Session,
+    payload: CacheableIdCert,
+    foreignRootKey?: (domain: string) => Promise<PublicKey>,
+  ): Promise<boolean> {
+    try {
+      const cert = await parseIdCert(payload.idCertPem);
+      if (cert.fid !== session.fid || payload.invalidatedAt === undefined) return false;
+      const rootKey =
+        cert.domain === this.deps.ca.domain ? this.deps.ca.rootKey.publicKey : await foreignRootKey?.(cert.domain);
+      if (!rootKey) return false;
+      await verifyCacheableIdCert(payload, rootKey);
+      return true;
+    } catch {
+      return false;
+    }
   }
 
   private async revoke(record: IdCertRecord): Promise<void> {
@@ -112,6 +150,6 @@ export class CoreService {
     await this.deps.idCerts.invalidate(record.serial, now);
     await this.deps.sessions.endForCert(record.fid, record.serial);
     const cacheable = await this.deps.ca.cacheable({ ...record, invalidatedAt: now }, now);
-    this.deps.events?.certInvalidated?.(record.fid, cacheable);
+    await this.deps.events?.certInvalidated(record.fid, record.serial, cacheable);
   }
 }

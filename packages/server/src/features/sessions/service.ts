@@ -45,6 +45,11 @@ export class SessionService {
     return this.tokens.findLive(hashToken(token), now);
   }
 
+  /** The live session with this token hash (a gateway session knows only the hash), or undefined. */
+  resolveHash(tokenHash: string, now = Date.now()): Promise<Session | undefined> {
+    return this.tokens.findLive(tokenHash, now);
+  }
+
   /** Ends the token of a cert (revocation, replacement by a newer cert). */
   async endForCert(fid: string, certSerial: string): Promise<void> {
     await this.tokens.deleteForCert(fid, certSerial);
