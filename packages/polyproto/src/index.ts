@@ -13,3 +13,4 @@ export * from "./pdn.js";
 export * from "./idCsr.js";
 export * from "./idCert.js";
 export * from "./cacheableIdCert.js";
+export * from "./chat/permissions.js";
