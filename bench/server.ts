@@ -48,7 +48,9 @@ function report(name: string, result: LoadResult, target?: number): void {
     process.exitCode = 1;
   }
   printFigure(name, result.perSecond, "/s", target === undefined ? undefined : { min: target });
-  console.log(`${"".padEnd(48)} latency p50 ${result.p50Ms.toFixed(1)} ms, p99 ${result.p99Ms.toFixed(1)} ms`);
+  console.log(
+    `${"".padEnd(48)} latency p50 ${result.p50Ms.toFixed(1)} ms, p99 ${result.p99Ms.toFixed(1)} ms`,
+  );
 }
 
 const post = (url: string, body: unknown) =>
@@ -59,8 +61,16 @@ async function actor(server: TestServer, localName: string) {
   const registered = await post(`${server.url}/.p2/auth/v1/register`, { localName, password: PASSWORD });
   if (registered.status !== 201) throw new Error(`register: ${registered.status} ${await registered.text()}`);
   const key = await SigningKey.generate();
-  const csr = await createIdCsr({ signingKey: key, fid: `${localName}@${server.config.domain}`, sessionId: "bench" });
-  const login = await post(`${server.url}/.p2/auth/v1/login`, { localName, password: PASSWORD, csr: csr.pem });
+  const csr = await createIdCsr({
+    signingKey: key,
+    fid: `${localName}@${server.config.domain}`,
+    sessionId: "bench",
+  });
+  const login = await post(`${server.url}/.p2/auth/v1/login`, {
+    localName,
+    password: PASSWORD,
+    csr: csr.pem,
+  });
   if (login.status !== 201) throw new Error(`login: ${login.status} ${await login.text()}`);
   const { idCertPem, token } = (await login.json()) as { idCertPem: string; token: string };
   return { key, idCertPem, token };
@@ -72,13 +82,20 @@ const server = await startTestServer({
   env: { P2_DOMAIN: "a.test", P2_RATE_LIMITS: "off", P2_PEERS: JSON.stringify({ "b.test": home.url }) },
 });
 try {
-  console.log(`bench/server — ${seconds} s per figure, ${concurrency} requests in flight, Node ${process.version}`);
+  console.log(
+    `bench/server — ${seconds} s per figure, ${concurrency} requests in flight, Node ${process.version}`,
+  );
   const alice = await actor(server, "alice");
   const carol = await actor(home, "carol");
 
   report(
     "GET /idcert/actor/{fid} requests/s",
-    await load({ kind: "get", url: `${server.url}/.p2/core/v1/idcert/actor/alice@a.test`, headers: {}, status: 200 }),
+    await load({
+      kind: "get",
+      url: `${server.url}/.p2/core/v1/idcert/actor/alice@a.test`,
+      headers: {},
+      status: 200,
+    }),
     5000,
   );
   report(
@@ -91,12 +108,16 @@ try {
     }),
   );
 
-  const routes = (await (await fetch(`${server.url}/.p2/openapi.json`)).json()) as { paths: Record<string, unknown> };
+  const routes = (await (await fetch(`${server.url}/.p2/openapi.json`)).json()) as {
+    paths: Record<string, unknown>;
+  };
   if (!routes.paths["/.p2/core/v1/challenge"] || !routes.paths["/.p2/core/v1/session/auth"]) {
     console.log("foreign authentication: route not available");
   } else {
     // One authentication first, so this server has fetched and cached b.test's root and carol's cert.
-    const { challenge } = (await (await fetch(`${server.url}/.p2/core/v1/challenge`)).json()) as { challenge: string };
+    const { challenge } = (await (await fetch(`${server.url}/.p2/core/v1/challenge`)).json()) as {
+      challenge: string;
+    };
     const warm = await post(`${server.url}/.p2/core/v1/session/auth`, {
       idCertPem: carol.idCertPem,
       challenge,
@@ -105,7 +126,12 @@ try {
     if (warm.status !== 200) throw new Error(`foreign authentication: ${warm.status} ${await warm.text()}`);
     report(
       "foreign authentications/s (warm caches)",
-      await load({ kind: "foreign", baseUrl: server.url, idCertPem: carol.idCertPem, keyPem: carol.key.toPkcs8Pem() }),
+      await load({
+        kind: "foreign",
+        baseUrl: server.url,
+        idCertPem: carol.idCertPem,
+        keyPem: carol.key.toPkcs8Pem(),
+      }),
       500,
     );
   }

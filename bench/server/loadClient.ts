@@ -60,14 +60,16 @@ async function operationOf(scenario: Scenario): Promise<() => Promise<void>> {
   if (scenario.kind === "get") {
     return async () => {
       const answer = await request(scenario.url, "GET", scenario.headers);
-      if (answer.status !== scenario.status) throw new Error(`status ${answer.status}: ${answer.body.slice(0, 200)}`);
+      if (answer.status !== scenario.status)
+        throw new Error(`status ${answer.status}: ${answer.body.slice(0, 200)}`);
     };
   }
   const key = await SigningKey.fromPkcs8Pem(scenario.keyPem);
   const json = { "content-type": "application/json" };
   return async () => {
     const trial = await request(`${scenario.baseUrl}/.p2/core/v1/challenge`, "GET", {});
-    if (trial.status !== 200) throw new Error(`challenge: status ${trial.status}: ${trial.body.slice(0, 200)}`);
+    if (trial.status !== 200)
+      throw new Error(`challenge: status ${trial.status}: ${trial.body.slice(0, 200)}`);
     const { challenge } = JSON.parse(trial.body) as { challenge: string };
     const signature = await signKeyTrial(key, challenge);
     const auth = await request(
@@ -76,7 +78,8 @@ async function operationOf(scenario: Scenario): Promise<() => Promise<void>> {
       json,
       JSON.stringify({ idCertPem: scenario.idCertPem, challenge, signature }),
     );
-    if (auth.status !== 200) throw new Error(`session/auth: status ${auth.status}: ${auth.body.slice(0, 200)}`);
+    if (auth.status !== 200)
+      throw new Error(`session/auth: status ${auth.status}: ${auth.body.slice(0, 200)}`);
   };
 }
 

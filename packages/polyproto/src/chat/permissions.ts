@@ -81,7 +81,8 @@ export function channelPermissions(
   overwrites: readonly Overwrite[],
 ): bigint {
   const base = basePermissions(guild, member);
-  if (base === ALL_PERMISSIONS && (member.fid === guild.ownerFid || base & Permission.ADMINISTRATOR)) return ALL_PERMISSIONS;
+  // Owner and administrators (ALL_PERMISSIONS includes ADMINISTRATOR) are above overwrites.
+  if (base === ALL_PERMISSIONS) return ALL_PERMISSIONS;
   let permissions = base;
   const everyone = overwrites.find((o) => o.type === "role" && o.id === guild.guildId);
   if (everyone) permissions = (permissions & ~everyone.deny) | everyone.allow;
