@@ -315,6 +315,22 @@ describe("limits", () => {
   });
 });
 
+test("an internal failure while identifying closes with 4000, and the server keeps serving", async () => {
+  const broken = await startTestServer({ env: { P2_DOMAIN: "gw5.test" } });
+  try {
+    broken.app.services.gateway.addTopicSource(async () => {
+      throw new Error("topic source failed");
+    });
+    const { token } = await loginActor(broken, "unlucky", "s1");
+    const client = await TestGatewayClient.connect(broken);
+    client.send({ n: "core", op: 2, d: { token } });
+    assert.equal(await client.closeCode(), 4000);
+    assert.equal((await fetch(`${broken.url}/healthz`)).status, 200);
+  } finally {
+    await broken.close();
+  }
+});
+
 describe("polling", () => {
   test("GET /events returns events after `after` for clients without a socket", async () => {
     const { token } = await loginActor(server, "poller", "s1");
