@@ -44,7 +44,11 @@ function createGateway(config: Config, sessions: SessionService, options: Servic
   return new GatewayHub(bus, sessions, gatewayOptions, options.log, new RedisSessionHandoff(bus));
 }
 
-export async function createServices(config: Config, storage: Storage, options: ServiceOptions): Promise<Services> {
+export async function createServices(
+  config: Config,
+  storage: Storage,
+  options: ServiceOptions,
+): Promise<Services> {
   const ca = await CertificateAuthority.open({
     domain: config.domain,
     dataDir: config.dataDir,
@@ -64,6 +68,11 @@ export async function createServices(config: Config, storage: Storage, options: 
     sessions,
     events,
   });
+  const federation = new FederationService({
+    domain: config.domain,
+    peers: config.peers,
+    foreignCerts: storage.foreignCerts,
+  });
   const core = new CoreService({
     ca,
     idCerts: storage.idCerts,
@@ -71,12 +80,9 @@ export async function createServices(config: Config, storage: Storage, options: 
     accounts,
     publicUrl: config.publicUrl,
     events,
+    foreignActorCerts: (fid, sessionId) => federation.listActorCerts(fid, sessionId),
   });
-  const federation = new FederationService({
-    domain: config.domain,
-    peers: config.peers,
-    foreignCerts: storage.foreignCerts,
-  });
+
   const foreign = new ForeignService({
     domain: config.domain,
     challenges: storage.challenges,
@@ -87,7 +93,11 @@ export async function createServices(config: Config, storage: Storage, options: 
     federation,
   });
   gateway.setInvalidationVerifier((session, payload) =>
-    core.verifyInvalidation(session, payload, async (domain) => (await federation.homeRoot(domain)).publicKey),
+    core.verifyInvalidation(
+      session,
+      payload,
+      async (domain) => (await federation.homeRoot(domain)).publicKey,
+    ),
   );
   const discovery = new ServiceDiscovery({ domain: config.domain, storage, accounts });
   const keyMaterial = new KeyMaterialService({

@@ -125,6 +125,19 @@ export class FederationService {
     return listed.find((entry) => entry.serial === serial);
   }
 
+  /**
+   * An actor's certs as their home server lists them now, each verified: what this server answers
+   * clients who ask it for a foreign actor's certs (core §6.4: ask the conversation's server first).
+   */
+  async listActorCerts(fidInput: string, sessionId?: string): Promise<CacheableIdCert[]> {
+    const { fid, domain } = parseFederationId(fidInput);
+    const root = await this.homeRoot(domain);
+    const listed = await this.once(`actor ${fid} ${sessionId ?? ""} list`, () =>
+      this.fetchActorCerts(fid, domain, root.publicKey, sessionId),
+    );
+    return listed.map((entry) => entry.cacheable);
+  }
+
   private async fetchActorCerts(
     fid: string,
     domain: string,

@@ -43,6 +43,8 @@ export class CoreService {
       readonly accounts: AccountService;
       readonly publicUrl: string;
       readonly events?: IdentityEvents;
+      /** A foreign actor's certs, from their home server (the federation client). */
+      readonly foreignActorCerts?: (fid: string, sessionId?: string) => Promise<CacheableIdCert[]>;
     },
   ) {}
 
@@ -73,11 +75,15 @@ export class CoreService {
         "P2CORE_INVALID_FEDERATION_ID",
         `not a federation ID: ${JSON.stringify(fidInput)}`,
       );
-    if (fid.domain !== this.deps.ca.domain) {
-      throw new P2Error(404, "P2CORE_NOT_FOUND", `${fid.fid} is not an actor of this server`);
-    }
     const from = query.notBefore === undefined ? undefined : query.notBefore * 1000;
     const to = query.notAfter === undefined ? undefined : query.notAfter * 1000;
+    if (fid.domain !== this.deps.ca.domain) {
+      // core §6.4: clients ask the server where the conversation happens; it asks the home server.
+      // The time filters apply to our own actors only; the home server's list is passed on whole.
+      if (!this.deps.foreignActorCerts)
+        throw new P2Error(404, "P2CORE_NOT_FOUND", `${fid.fid} is not an actor of this server`);
+      return this.deps.foreignActorCerts(fid.fid, query.sessionId);
+    }
     const records = (await this.deps.idCerts.list(fid.fid)).filter(
       (r) =>
         (query.sessionId === undefined || r.sessionId === query.sessionId) &&
@@ -136,7 +142,9 @@ export class CoreService {
       const cert = await parseIdCert(payload.idCertPem);
       if (cert.fid !== session.fid || payload.invalidatedAt === undefined) return false;
       const rootKey =
-        cert.domain === this.deps.ca.domain ? this.deps.ca.rootKey.publicKey : await foreignRootKey?.(cert.domain);
+        cert.domain === this.deps.ca.domain
+          ? this.deps.ca.rootKey.publicKey
+          : await foreignRootKey?.(cert.domain);
       if (!rootKey) return false;
       await verifyCacheableIdCert(payload, rootKey);
       return true;

@@ -10,6 +10,7 @@ import {
   parseIdCert,
   SigningKey,
   signKeyTrial,
+  verifyCacheableIdCert,
   verifyKeyTrial,
 } from "@p2chat/polyproto";
 import { startTestServer, type TestServer } from "../../testing.js";
@@ -361,6 +362,21 @@ test("PUT /session/idcert/extern: a revoked cert reported to b.test ends its tok
   assert.equal((await putExtern(b, token, tablet.idCertPem)).status, 401, "the token has ended");
   // And the refreshed cache refuses the cert from now on.
   await assertRefused(await authenticate(b, tablet), 401, "P2CORE_CERT_REVOKED");
+});
+
+test("b.test answers for a.test's actors' certs by asking a.test (core §6.4), signed by a.test", async () => {
+  const alice = await login(a, "alice", "listed");
+  const res = await fetch(`${b.url}/.p2/core/v1/idcert/actor/alice@a.test?session_id=listed`);
+  assert.equal(res.status, 200);
+  const listed = (await res.json()) as { idCertPem: string; cacheSignature: string }[];
+  assert.equal(listed.length, 1);
+  assert.equal(listed[0]!.idCertPem, alice.idCertPem);
+  const root = await parseIdCert(
+    ((await (await fetch(`${a.url}/.p2/core/v1/idcert/server`)).json()) as { idCertPem: string }).idCertPem,
+  );
+  await verifyCacheableIdCert(listed[0] as never, root.publicKey);
+  const unknown = await fetch(`${b.url}/.p2/core/v1/idcert/actor/nobody@a.test`);
+  assert.deepEqual(await unknown.json(), []);
 });
 
 test("b.test refuses an actor whose home server is down", async () => {
