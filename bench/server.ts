@@ -9,7 +9,13 @@
  * (`GET /challenge` + `POST /session/auth` with a cert of another home server whose root and cert this
  * server has cached). Targets: ≥ 5,000 idcert look-ups/s, ≥ 500 foreign authentications/s.
  *
- * `BENCH_SECONDS` (default 3) per figure, `BENCH_CONCURRENCY` (default 32) requests in flight.
+ * Beside each rate: the server's CPU time per operation (this process's user + system time over the
+ * measured window, divided by the operations) and the rate one fully used core gives at that cost —
+ * steadier than the rate itself when other work shares the machine.
+ *
+ * `BENCH_SECONDS` (default 3) per figure, `BENCH_CONCURRENCY` (default 32) requests in flight,
+ * `BENCH_ONLY=idcert|noop|foreign` for one figure (to profile: `node --cpu-prof --import tsx
+ * bench/server.ts`).
  */
 import { spawn } from "node:child_process";
 import { fileURLToPath } from "node:url";
@@ -20,12 +26,17 @@ import type { LoadOptions, LoadResult, Scenario } from "./server/loadClient.js";
 
 const seconds = Number(process.env.BENCH_SECONDS ?? 3);
 const concurrency = Number(process.env.BENCH_CONCURRENCY ?? 32);
+const only = process.env.BENCH_ONLY;
 const PASSWORD = "correct horse battery staple";
 const clientPath = fileURLToPath(new URL("./server/loadClient.ts", import.meta.url));
 
+interface Measured extends LoadResult {
+  /** This process's CPU time per operation over the measured window, µs. */
+  readonly serverCpuMicros: number;
+}
+
 /** Runs the load client in a child process and returns what it measured. */
-function load(scenario: Scenario): Promise<LoadResult> {
-  const options: LoadOptions = { scenario, concurrency, seconds, warmupSeconds: 1 };
+function runClient(options: LoadOptions): Promise<LoadResult> {
   return new Promise((resolve, reject) => {
     const child = spawn(process.execPath, ["--import", "tsx", clientPath, JSON.stringify(options)], {
       stdio: ["ignore", "pipe", "inherit"],
@@ -42,14 +53,37 @@ function load(scenario: Scenario): Promise<LoadResult> {
   });
 }
 
-function report(name: string, result: LoadResult, target?: number): void {
+/** The client's figures, and this process's CPU time per operation during the measured window. */
+async function load(scenario: Scenario): Promise<Measured> {
+  const warmupSeconds = 1;
+  let cpuAtStart: NodeJS.CpuUsage | undefined;
+  let cpu: NodeJS.CpuUsage | undefined;
+  // The client warms up for `warmupSeconds`, then measures for `seconds`; sample the same window.
+  const startTimer = setTimeout(() => {
+    cpuAtStart = process.cpuUsage();
+  }, warmupSeconds * 1000);
+  const endTimer = setTimeout(
+    () => {
+      cpu = process.cpuUsage(cpuAtStart);
+    },
+    (warmupSeconds + seconds) * 1000,
+  );
+  const result = await runClient({ scenario, concurrency, seconds, warmupSeconds });
+  clearTimeout(startTimer);
+  clearTimeout(endTimer);
+  cpu ??= process.cpuUsage(cpuAtStart);
+  return { ...result, serverCpuMicros: (cpu.user + cpu.system) / Math.max(1, result.operations) };
+}
+
+function report(name: string, result: Measured, target?: number): void {
   if (result.errors > 0) {
     console.log(`${name}: ${result.errors} failed requests, first: ${result.firstError}`);
     process.exitCode = 1;
   }
   printFigure(name, result.perSecond, "/s", target === undefined ? undefined : { min: target });
   console.log(
-    `${"".padEnd(48)} latency p50 ${result.p50Ms.toFixed(1)} ms, p99 ${result.p99Ms.toFixed(1)} ms`,
+    `${"".padEnd(48)} latency p50 ${result.p50Ms.toFixed(1)} ms, p99 ${result.p99Ms.toFixed(1)} ms; ` +
+      `server CPU ${result.serverCpuMicros.toFixed(0)} µs/op (${(1e6 / result.serverCpuMicros).toFixed(0)}/s per core)`,
   );
 }
 
@@ -88,30 +122,36 @@ try {
   const alice = await actor(server, "alice");
   const carol = await actor(home, "carol");
 
-  report(
-    "GET /idcert/actor/{fid} requests/s",
-    await load({
-      kind: "get",
-      url: `${server.url}/.p2/core/v1/idcert/actor/alice@a.test`,
-      headers: {},
-      status: 200,
-    }),
-    5000,
-  );
-  report(
-    "authenticated no-op (GET /session/keymaterial) req/s",
-    await load({
-      kind: "get",
-      url: `${server.url}/.p2/core/v1/session/keymaterial`,
-      headers: { authorization: `Bearer ${alice.token}` },
-      status: 204,
-    }),
-  );
+  if (!only || only === "idcert") {
+    report(
+      "GET /idcert/actor/{fid} requests/s",
+      await load({
+        kind: "get",
+        url: `${server.url}/.p2/core/v1/idcert/actor/alice@a.test`,
+        headers: {},
+        status: 200,
+      }),
+      5000,
+    );
+  }
+  if (!only || only === "noop") {
+    report(
+      "authenticated no-op (GET /session/keymaterial) req/s",
+      await load({
+        kind: "get",
+        url: `${server.url}/.p2/core/v1/session/keymaterial`,
+        headers: { authorization: `Bearer ${alice.token}` },
+        status: 204,
+      }),
+    );
+  }
 
   const routes = (await (await fetch(`${server.url}/.p2/openapi.json`)).json()) as {
     paths: Record<string, unknown>;
   };
-  if (!routes.paths["/.p2/core/v1/challenge"] || !routes.paths["/.p2/core/v1/session/auth"]) {
+  if (only && only !== "foreign") {
+    // another figure was asked for
+  } else if (!routes.paths["/.p2/core/v1/challenge"] || !routes.paths["/.p2/core/v1/session/auth"]) {
     console.log("foreign authentication: route not available");
   } else {
     // One authentication first, so this server has fetched and cached b.test's root and carol's cert.

@@ -4,7 +4,7 @@
  */
 import { join } from "node:path";
 import SQLite from "better-sqlite3";
-import { CamelCasePlugin, Kysely, PostgresDialect, SqliteDialect, sql } from "kysely";
+import { CamelCasePlugin, Kysely, PostgresDialect, SqliteDialect, type SqliteDatabase, sql } from "kysely";
 import pg from "pg";
 import type { Database, Flag } from "./schema.js";
 
@@ -49,6 +49,34 @@ const pgTypes = {
       : pg.types.getTypeParser(oid, format ?? "text")) as typeof pg.types.getTypeParser,
 };
 
+/** How many prepared SQLite statements are kept (Kysely's SQL differs only by IN-list lengths). */
+const STATEMENT_CACHE_SIZE = 512;
+
+/**
+ * Kysely asks better-sqlite3 to prepare every query anew, and SQLite's parse and plan then cost about
+ * as much as running the query. Keeps the prepared statements of recently used SQL texts (the least
+ * recently used goes first). Safe because Kysely runs each statement to completion (`all` or `run`)
+ * before it prepares the next on this single connection; the stores never stream (`iterate`).
+ */
+function withStatementCache(file: SQLite.Database): SqliteDatabase {
+  const statements = new Map<string, SQLite.Statement>();
+  return {
+    close: () => file.close(),
+    prepare(sql: string) {
+      let statement = statements.get(sql);
+      if (statement) {
+        statements.delete(sql); // re-inserted below: most recently used last
+      } else {
+        statement = file.prepare(sql);
+        if (statements.size >= STATEMENT_CACHE_SIZE)
+          statements.delete(statements.keys().next().value as string);
+      }
+      statements.set(sql, statement);
+      return statement;
+    },
+  };
+}
+
 /** Opens (but does not migrate) the database named by the options. */
 export function openDatabase(options: DatabaseOptions): DatabaseHandle {
   const plugins = [new CamelCasePlugin()];
@@ -58,7 +86,10 @@ export function openDatabase(options: DatabaseOptions): DatabaseHandle {
     file.pragma("foreign_keys = ON");
     file.pragma("busy_timeout = 5000");
     return {
-      db: new Kysely<Database>({ dialect: new SqliteDialect({ database: file }), plugins }),
+      db: new Kysely<Database>({
+        dialect: new SqliteDialect({ database: withStatementCache(file) }),
+        plugins,
+      }),
       dialect: "sqlite",
     };
   }

@@ -45,6 +45,9 @@ export class CertificateAuthority {
     private readonly roots = new Map<string, RootIdCert>(),
   ) {}
 
+  /** CacheableIDCerts signed lately, reused instead of signing one per request (GET /idcert/…). */
+  private readonly signedCacheables = new SignedCacheables(() => this.state.key);
+
   /**
    * Loads the root key (creating it on first start) and the current root cert (issuing one when
    * there is none for this key or it is no longer valid).
@@ -151,25 +154,33 @@ export class CertificateAuthority {
     return { cert, record };
   }
 
-  /** A CacheableIDCert of one of our actors' certs, signed now with the current root key. */
+  /**
+   * A CacheableIDCert of one of our actors' certs, signed with the current root key — at most once
+   * per `CACHEABLE_REUSE_MS` for the same cert state (see `signedCacheables`).
+   */
   cacheable(record: IdCertRecord, now = Date.now()): Promise<CacheableIdCert> {
-    return createCacheableIdCert({
-      idCert: { serial: record.serial, pem: record.certPem },
-      signingKey: this.state.key,
-      now: new Date(now),
-      ttlSeconds: this.options.cacheTtlSeconds,
-      invalidatedAt: record.invalidatedAt === null ? undefined : new Date(record.invalidatedAt),
-    });
+    const invalidatedAt = record.invalidatedAt === null ? undefined : new Date(record.invalidatedAt);
+    return this.signedCacheables.get(`${record.serial} ${record.invalidatedAt ?? ""}`, now, (signingKey) =>
+      createCacheableIdCert({
+        idCert: { serial: record.serial, pem: record.certPem },
+        signingKey,
+        now: new Date(now),
+        ttlSeconds: this.options.cacheTtlSeconds,
+        invalidatedAt,
+      }),
+    );
   }
 
   /** The root cert as a CacheableIDCert (PROFILE §3: `GET /idcert/server`). */
   cacheableRoot(root: RootIdCert = this.state.cert, now = Date.now()): Promise<CacheableIdCert> {
-    return createCacheableIdCert({
-      idCert: root,
-      signingKey: this.state.key,
-      now: new Date(now),
-      ttlSeconds: this.options.cacheTtlSeconds,
-    });
+    return this.signedCacheables.get(`root ${root.serial}`, now, (signingKey) =>
+      createCacheableIdCert({
+        idCert: root,
+        signingKey,
+        now: new Date(now),
+        ttlSeconds: this.options.cacheTtlSeconds,
+      }),
+    );
   }
 
   /**
@@ -196,6 +207,46 @@ export class CertificateAuthority {
       notBefore: cert.notBefore.getTime(),
       notAfter: cert.notAfter.getTime(),
     });
+  }
+}
+
+/**
+ * How long a signed CacheableIDCert is handed out again: its window then starts up to this long in the
+ * past, so receivers may cache it for the TTL minus at most this (core §6.4.1 leaves the window to the
+ * home server). A changed cert state (revocation: `invalidatedAt`) or a new root key signs afresh.
+ */
+export const CACHEABLE_REUSE_MS = 5 * 60 * 1000;
+const SIGNED_CACHEABLES_LIMIT = 10_000;
+
+/**
+ * Signed CacheableIDCerts by cert state, each handed out again while its window started less than
+ * `CACHEABLE_REUSE_MS` ago and the root key is the one that signed it. Concurrent requests for the same
+ * state share one signature. Bounded: the oldest signature goes first.
+ */
+class SignedCacheables {
+  private readonly entries = new Map<string, { key: SigningKey; cacheable: Promise<CacheableIdCert> }>();
+
+  constructor(private readonly currentKey: () => SigningKey) {}
+
+  async get(
+    state: string,
+    now: number,
+    sign: (key: SigningKey) => Promise<CacheableIdCert>,
+  ): Promise<CacheableIdCert> {
+    const key = this.currentKey();
+    const entry = this.entries.get(state);
+    if (entry?.key === key) {
+      const cached = await entry.cacheable.catch(() => undefined);
+      const from = (cached?.cacheNotValidBefore ?? Number.NaN) * 1000;
+      if (cached && now >= from && now < from + CACHEABLE_REUSE_MS) return cached;
+    }
+    const cacheable = sign(key);
+    this.entries.delete(state);
+    if (this.entries.size >= SIGNED_CACHEABLES_LIMIT) {
+      this.entries.delete(this.entries.keys().next().value as string);
+    }
+    this.entries.set(state, { key, cacheable });
+    return cacheable;
   }
 }
 

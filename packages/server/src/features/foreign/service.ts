@@ -11,7 +11,6 @@ import {
   bytesEqual,
   generateChallenge,
   type IdCert,
-  parseIdCert,
   type RootIdCert,
   tryParseFederationId,
   validateIdCert,
@@ -25,6 +24,7 @@ import type { KeyTrialStore } from "../../storage/keyTrialStore.js";
 import type { CertificateAuthority } from "../ca/service.js";
 import type { Session, SessionService } from "../sessions/service.js";
 import type { CompletedKeyTrial, KeyTrialQuery, SessionAuthBody } from "./schemas.js";
+import { VerifiedCerts } from "./verifiedCerts.js";
 
 /** PROFILE §3: a challenge can be used once, within 5 minutes. */
 export const CHALLENGE_LIFETIME_MS = 5 * 60 * 1000;
@@ -51,6 +51,8 @@ interface HomeStatus {
 export class ForeignService {
   private readonly now: () => number;
   private lastSweep = 0;
+  /** Parsed and validated certs, so a returning actor's cert is not parsed and verified again. */
+  private readonly verifiedCerts = new VerifiedCerts();
 
   constructor(private readonly deps: ForeignServiceDependencies) {
     this.now = deps.now ?? Date.now;
@@ -100,8 +102,7 @@ export class ForeignService {
         `the signature is not ID-Cert ${cert.serial}'s key's signature over the challenge`,
       );
     }
-    const root = await this.trustedRoot(cert);
-    const actorCert = await validateIdCert(cert, root, { at: new Date(now) });
+    const actorCert = await this.validatedActorCert(body.idCertPem, cert, now);
     const status = await this.homeStatus(actorCert, false);
     if (status.invalidatedAt !== undefined) {
       throw new P2Error(
@@ -185,7 +186,7 @@ export class ForeignService {
   private async parseActorCert(pem: string, status = 400): Promise<IdCert & { fid: string }> {
     let cert: IdCert;
     try {
-      cert = await parseIdCert(pem);
+      cert = await this.verifiedCerts.parse(pem);
     } catch (error) {
       throw new P2Error(status, "P2CORE_INVALID_CERT", `not an ID-Cert: ${(error as Error).message}`, {
         cause: error,
@@ -212,6 +213,24 @@ export class ForeignService {
         `ID-Cert ${cert.serial} is valid from ${cert.notBefore.toISOString()}`,
       );
     }
+  }
+
+  /**
+   * `trustedRoot`, then `validateIdCert` at `now`, remembered per cert and current root of its home
+   * server: both depend only on the two certs and on time, and the cert's validity window — inside its
+   * root's — was checked at `now` by `checkValidity`. After a root rotation the current root differs,
+   * so nothing remembered is used across one.
+   */
+  private async validatedActorCert(pem: string, cert: IdCert, now: number): Promise<ActorIdCert> {
+    const current = this.isLocal(cert)
+      ? this.deps.ca.rootCert
+      : await this.deps.federation.homeRoot(cert.domain);
+    const known = this.verifiedCerts.validatedUnder(pem, current.serial);
+    if (known) return known;
+    const root = await this.trustedRoot(cert);
+    const actorCert = await validateIdCert(cert, root, { at: new Date(now) });
+    this.verifiedCerts.rememberValidated(pem, current.serial, actorCert);
+    return actorCert;
   }
 
   /**
@@ -248,7 +267,7 @@ export class ForeignService {
     if (this.isLocal(cert)) {
       const record = await this.deps.idCerts.find(cert.serial);
       if (!record || record.fid !== cert.fid) throw unknown("this server did not issue it");
-      const issued = await parseIdCert(record.certPem);
+      const issued = await this.verifiedCerts.parse(record.certPem);
       if (!bytesEqual(issued.der, cert.der))
         throw unknown("this server issued a different cert with that serial");
       return { invalidatedAt: record.invalidatedAt ?? undefined };
