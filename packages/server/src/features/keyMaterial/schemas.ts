@@ -43,8 +43,9 @@ export const UploadBody = Type.Array(EncryptedPkmInput, { minItems: 1, maxItems:
 export const EncryptedPkm = Type.Object(
   {
     key_data: Type.String(),
-    // A bigint, serialised as a JSON integer with every digit (serials reach 2^63, PROFILE §1).
-    serialNumber: Type.Unsafe<bigint>({ type: "integer", format: "uint64" }),
+    // A decimal string, not the OpenAPI file's integer: serials reach 2^63 (PROFILE §1), past what
+    // JSON numbers carry exactly in JavaScript (as GET /keytrial and the signed envelope do).
+    serialNumber: Type.String({ pattern: "^(0|[1-9][0-9]*)$", description: "the cert's serial, decimal" }),
     encryptionAlgorithms: Type.Array(Type.String()),
   },
   { description: "Encrypted private key material (OpenAPI Models.EncryptedPKM)" },

@@ -18,10 +18,10 @@ export interface EncryptedPkmInput {
   readonly encryptionAlgorithms: readonly string[];
 }
 
-/** An element as the API shows it (OpenAPI `Models.EncryptedPKM`); bigint keeps every digit. */
+/** An element as the API shows it (OpenAPI `Models.EncryptedPKM`, the serial as a decimal string). */
 export interface EncryptedPkm {
   readonly key_data: string;
-  readonly serialNumber: bigint;
+  readonly serialNumber: string;
   readonly encryptionAlgorithms: string[];
 }
 
@@ -139,7 +139,7 @@ export class KeyMaterialService {
     const stored = await this.deps.storage.keyMaterial.list(session.fid, wanted);
     return stored.map((material) => {
       const { key_data, encryptionAlgorithms } = JSON.parse(material.material) as StoredMaterial;
-      return { key_data, serialNumber: BigInt(material.certSerial), encryptionAlgorithms };
+      return { key_data, serialNumber: material.certSerial, encryptionAlgorithms };
     });
   }
 
