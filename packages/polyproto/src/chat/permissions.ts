@@ -118,3 +118,35 @@ export function parsePermissions(text: unknown): bigint | undefined {
 export function formatPermissions(permissions: bigint): string {
   return permissions.toString(10);
 }
+
+/**
+ * Discord's role hierarchy: every role has a position (@everyone 0, higher is more powerful), and the
+ * owner ranks above all of them. ADMINISTRATOR does not lift anyone in it.
+ */
+export interface RoleHierarchy {
+  readonly ownerFid: string;
+  /** Position of each role by ID; unknown IDs count as 0. */
+  readonly positions: ReadonlyMap<string, number>;
+}
+
+/** The position of a member's highest role: 0 with @everyone alone, +Infinity for the owner. */
+export function highestPosition(hierarchy: RoleHierarchy, member: MemberContext): number {
+  if (member.fid === hierarchy.ownerFid) return Number.POSITIVE_INFINITY;
+  let highest = 0;
+  for (const roleId of member.roleIds) highest = Math.max(highest, hierarchy.positions.get(roleId) ?? 0);
+  return highest;
+}
+
+/** Whether `actor` may edit, move, delete, give or take a role at `position`: only below their highest. */
+export function canManageRole(hierarchy: RoleHierarchy, actor: MemberContext, position: number): boolean {
+  return highestPosition(hierarchy, actor) > position;
+}
+
+/**
+ * Whether `actor` may kick or ban `target` (given the permission): never the owner or themselves, and
+ * only members whose highest role is below the actor's.
+ */
+export function outranks(hierarchy: RoleHierarchy, actor: MemberContext, target: MemberContext): boolean {
+  if (target.fid === hierarchy.ownerFid || target.fid === actor.fid) return false;
+  return highestPosition(hierarchy, actor) > highestPosition(hierarchy, target);
+}
