@@ -6,6 +6,7 @@
 import assert from "node:assert/strict";
 import { after, before, describe, it } from "node:test";
 import type { Account } from "./accountStore.js";
+import { guildStoresSuite } from "./guildStores.suite.js";
 import type { IdCertRecord } from "./idCertStore.js";
 import type { SessionToken } from "./sessionTokenStore.js";
 import type { Storage } from "./storage.js";
@@ -579,5 +580,7 @@ export function storageSuite(name: string, open: () => Promise<TestStorage>): vo
         assert.equal((await storage.registrationInvites.find(code))?.usesLeft, 1);
       });
     });
+
+    guildStoresSuite(() => storage);
   });
 }

@@ -7,15 +7,21 @@
  */
 import { type Kysely, sql } from "kysely";
 import { type AccountStore, KyselyAccountStore } from "./accountStore.js";
+import { type BanStore, KyselyBanStore } from "./banStore.js";
+import { type ChannelStore, KyselyChannelStore } from "./channelStore.js";
 import { type ChallengeStore, KyselyChallengeStore } from "./challengeStore.js";
 import { type DatabaseOptions, type Dialect, openDatabase } from "./database.js";
 import { type ForeignCertStore, KyselyForeignCertStore } from "./foreignCertStore.js";
+import { type GuildInviteStore, KyselyGuildInviteStore } from "./guildInviteStore.js";
+import { type GuildStore, KyselyGuildStore } from "./guildStore.js";
 import { type IdCertStore, KyselyIdCertStore } from "./idCertStore.js";
 import { type KeyMaterialStore, KyselyKeyMaterialStore } from "./keyMaterialStore.js";
 import { type KeyTrialStore, KyselyKeyTrialStore } from "./keyTrialStore.js";
+import { KyselyMemberStore, type MemberStore } from "./memberStore.js";
 import { migrateToLatest } from "./migrations/index.js";
 import type { Database } from "./schema.js";
 import { KyselyRegistrationInviteStore, type RegistrationInviteStore } from "./registrationInviteStore.js";
+import { KyselyRoleStore, type RoleStore } from "./roleStore.js";
 import { KyselyServerKeyStore, type ServerKeyStore } from "./serverKeyStore.js";
 import { KyselyServiceStore, type ServiceStore } from "./serviceStore.js";
 import { KyselySessionTokenStore, type SessionTokenStore } from "./sessionTokenStore.js";
@@ -31,6 +37,12 @@ export interface Stores {
   readonly keyMaterial: KeyMaterialStore;
   readonly serverKeys: ServerKeyStore;
   readonly foreignCerts: ForeignCertStore;
+  readonly guilds: GuildStore;
+  readonly channels: ChannelStore;
+  readonly roles: RoleStore;
+  readonly members: MemberStore;
+  readonly bans: BanStore;
+  readonly guildInvites: GuildInviteStore;
 }
 
 export interface Storage extends Stores {
@@ -60,6 +72,12 @@ function storesOver(db: Kysely<Database>): Stores {
     keyMaterial: new KyselyKeyMaterialStore(db),
     serverKeys: new KyselyServerKeyStore(db),
     foreignCerts: new KyselyForeignCertStore(db),
+    guilds: new KyselyGuildStore(db),
+    channels: new KyselyChannelStore(db),
+    roles: new KyselyRoleStore(db),
+    members: new KyselyMemberStore(db),
+    bans: new KyselyBanStore(db),
+    guildInvites: new KyselyGuildInviteStore(db),
   };
 }
 

@@ -6,9 +6,11 @@
 import { type Kysely, type Migration, Migrator } from "kysely";
 import type { Database } from "../schema.js";
 import * as core from "./0001_core.js";
+import * as guilds from "./0002_guilds.js";
 
 const MIGRATIONS: Record<string, Migration> = {
   "0001_core": core,
+  "0002_guilds": guilds,
 };
 
 /** Brings the schema up to date; throws when a migration fails (nothing half-applied on PostgreSQL). */
