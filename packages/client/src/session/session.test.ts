@@ -156,6 +156,20 @@ test("a token replaced on b.test (401) is renewed by a new key trial and the cal
   assert.equal(await store.loadToken("alice@a.test", "laptop", "b.test"), await alice.tokenFor("b.test"));
 });
 
+test("a dead home token is renewed by a key trial on the home server (a local session)", async () => {
+  const twin = await P2Client.resume({ store, fid: "alice@a.test", servers: servers.servers });
+  const dead = await alice.tokenFor("a.test");
+  await twin.authenticateOn("a.test"); // replaces alice's home token (one live token per cert)
+  const challenges = recorder.count(/^GET \S+ \/\.p2\/core\/v1\/challenge$/);
+  assert.deepEqual(
+    await alice.keyMaterial.get(),
+    [],
+    "a route for local actors only: the new session is local",
+  );
+  assert.equal(recorder.count(/^GET \S+ \/\.p2\/core\/v1\/challenge$/), challenges + 1);
+  assert.notEqual(await alice.tokenFor("a.test"), dead);
+});
+
 test("after the session is revoked, calls fail with the key trial's P2CORE_CERT_REVOKED", async () => {
   const phone = await P2Client.login({
     homeServer: "a.test",
