@@ -13,6 +13,7 @@ import {
   type RootIdCert,
   verifyCacheableIdCert,
 } from "@p2chat/polyproto";
+import { BoundedMap } from "../boundedMap.js";
 import type { ForeignCertStore } from "../storage/foreignCertStore.js";
 
 /** Home servers' clocks differ; a window that starts up to this much in our future is usable already. */
@@ -57,34 +58,6 @@ export interface ForeignActorCert {
   /** Unix ms when the home server says the cert was revoked; undefined while it is not. */
   readonly invalidatedAt: number | undefined;
   readonly fetchedAt: number;
-}
-
-/** A Map that forgets its least recently used entries beyond `limit`. */
-class BoundedMap<V> {
-  private readonly entries = new Map<string, V>();
-  constructor(private readonly limit: number) {}
-
-  get(key: string): V | undefined {
-    const value = this.entries.get(key);
-    if (value !== undefined) {
-      this.entries.delete(key);
-      this.entries.set(key, value);
-    }
-    return value;
-  }
-
-  set(key: string, value: V): void {
-    this.entries.delete(key);
-    this.entries.set(key, value);
-    while (this.entries.size > this.limit) {
-      const oldest = this.entries.keys().next().value as string;
-      this.entries.delete(oldest);
-    }
-  }
-
-  delete(key: string): void {
-    this.entries.delete(key);
-  }
 }
 
 export interface CertCacheOptions {

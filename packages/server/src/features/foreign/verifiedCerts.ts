@@ -8,34 +8,13 @@
  * signature and the home server's word on revocation at every authentication.
  */
 import { type ActorIdCert, type IdCert, parseIdCert } from "@p2chat/polyproto";
+import { BoundedMap } from "../../boundedMap.js";
 
 const LIMIT = 4096;
 
-/** A Map that forgets its least recently used entry beyond `limit`. */
-class Recent<V> {
-  private readonly entries = new Map<string, V>();
-
-  constructor(private readonly limit: number) {}
-
-  get(key: string): V | undefined {
-    const value = this.entries.get(key);
-    if (value !== undefined) {
-      this.entries.delete(key);
-      this.entries.set(key, value);
-    }
-    return value;
-  }
-
-  set(key: string, value: V): void {
-    this.entries.delete(key);
-    if (this.entries.size >= this.limit) this.entries.delete(this.entries.keys().next().value as string);
-    this.entries.set(key, value);
-  }
-}
-
 export class VerifiedCerts {
-  private readonly parsed = new Recent<IdCert>(LIMIT);
-  private readonly validated = new Recent<ActorIdCert>(LIMIT);
+  private readonly parsed = new BoundedMap<IdCert>(LIMIT);
+  private readonly validated = new BoundedMap<ActorIdCert>(LIMIT);
 
   /** `parseIdCert`, once per PEM text (failures are not remembered: they throw every time). */
   async parse(pem: string): Promise<IdCert> {
