@@ -19,20 +19,20 @@ import type { WebSocket } from "ws";
 import type { GatewayHub } from "./hub.js";
 import type { GatewaySession } from "./gatewaySession.js";
 
-/** Connections corked in this turn of the event loop, uncorked together once it ends. */
-let toUncork: { connection: GatewayConnection; raw: { uncork(): void } }[] = [];
+/** Connections that sent in this turn of the event loop (and their socket, when corked). */
+let turn: { connection: GatewayConnection; raw: { uncork(): void } | undefined }[] = [];
 
-function scheduleUncork(connection: GatewayConnection, raw: { uncork(): void }): void {
-  if (toUncork.length === 0) setImmediate(flushCorked);
-  toUncork.push({ connection, raw });
+function scheduleFlush(connection: GatewayConnection, raw: { uncork(): void } | undefined): void {
+  if (turn.length === 0) setImmediate(endTurn);
+  turn.push({ connection, raw });
 }
 
-function flushCorked(): void {
-  const batch = toUncork;
-  toUncork = [];
+function endTurn(): void {
+  const batch = turn;
+  turn = [];
   for (const { connection, raw } of batch) {
-    connection.uncorked();
-    raw.uncork();
+    connection.turnEnded();
+    raw?.uncork();
   }
 }
 
@@ -47,6 +47,7 @@ export class GatewayConnection {
   private framesInWindow = 0;
   closed = false;
   private corked = false;
+  private sentThisTurn = false;
 
   constructor(
     private readonly hub: GatewayHub,
@@ -69,21 +70,26 @@ export class GatewayConnection {
       this.close(GatewayCloseCode.Timeout, "consumer too slow: resume to catch up");
       return;
     }
-    if (!this.corked) {
-      // Frames sent in the same turn of the event loop leave in one write (one syscall).
+    if (this.sentThisTurn && !this.corked) {
+      // A second frame in the same turn of the event loop: from here on they leave together, in one
+      // write (one syscall), when the turn ends. The first went out at once, for latency.
       const raw = (this.socket as unknown as { _socket?: { cork(): void; uncork(): void } })._socket;
       if (raw) {
         raw.cork();
         this.corked = true;
-        scheduleUncork(this, raw);
+        scheduleFlush(this, raw);
       }
+    } else if (!this.sentThisTurn) {
+      this.sentThisTurn = true;
+      scheduleFlush(this, undefined);
     }
     this.socket.send(text);
   }
 
-  /** Called by the batch flush: the connection may cork again. */
-  uncorked(): void {
+  /** Called when the turn ends: the next frame goes out at once again. */
+  turnEnded(): void {
     this.corked = false;
+    this.sentThisTurn = false;
   }
 
   close(code: number, reason: string): void {
