@@ -10,6 +10,7 @@ import { authPlugin } from "./features/auth/plugin.js";
 import type { FeatureContext } from "./features/context.js";
 import { corePlugin } from "./features/core/plugin.js";
 import { foreignPlugin } from "./features/foreign/plugin.js";
+import { guildsPlugin } from "./features/guilds/plugin.js";
 import { healthPlugin } from "./features/health/plugin.js";
 import { keyMaterialPlugin } from "./features/keyMaterial/plugin.js";
 import { servicesPlugin } from "./features/services/plugin.js";
@@ -77,6 +78,7 @@ export async function buildApp({ config, storage, logger = false, services, gate
   await app.register(servicesPlugin, context);
   await app.register(keyMaterialPlugin, context);
   await app.register(foreignPlugin, context);
+  await app.register(guildsPlugin, context);
   await app.register(gatewayPlugin, context);
   return app;
 }

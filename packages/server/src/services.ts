@@ -11,6 +11,10 @@ import { CertificateAuthority } from "./features/ca/service.js";
 import { CoreService } from "./features/core/service.js";
 import { KeyMaterialService } from "./features/keyMaterial/service.js";
 import { ForeignService } from "./features/foreign/service.js";
+import type { ChatAccess } from "./features/chat/access.js";
+import { GuildChatAccess } from "./features/guilds/access.js";
+import { GuildService } from "./features/guilds/service.js";
+import { guildTopicSource } from "./features/guilds/topics.js";
 import { ServiceDiscovery } from "./features/services/service.js";
 import { SessionService } from "./features/sessions/service.js";
 import { FederationService } from "./federation/service.js";
@@ -28,6 +32,10 @@ export interface Services {
   readonly federation: FederationService;
   readonly foreign: ForeignService;
   readonly gateway: GatewayHub;
+  /** The guild side of chat (PROFILE §7): guilds, channels, roles, members, bans, invites. */
+  readonly guilds: GuildService;
+  /** What the message side asks the guild side: a channel as one actor sees it. */
+  readonly chatAccess: ChatAccess;
 }
 
 export interface ServiceOptions {
@@ -105,5 +113,20 @@ export async function createServices(
     idCerts: storage.idCerts,
     storage,
   });
-  return { ca, sessions, accounts, core, gateway, federation, foreign, discovery, keyMaterial };
+  const guilds = new GuildService({ stores: storage, gateway });
+  const chatAccess = new GuildChatAccess(guilds.kit.authority);
+  gateway.addTopicSource(guildTopicSource(storage, guilds.kit.views));
+  return {
+    ca,
+    sessions,
+    accounts,
+    core,
+    gateway,
+    federation,
+    foreign,
+    discovery,
+    keyMaterial,
+    guilds,
+    chatAccess,
+  };
 }
