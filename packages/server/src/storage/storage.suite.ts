@@ -8,6 +8,7 @@ import { after, before, describe, it } from "node:test";
 import type { Account } from "./accountStore.js";
 import { guildStoresSuite } from "./guildStores.suite.js";
 import type { IdCertRecord } from "./idCertStore.js";
+import { messageStorageTests } from "./messageStorage.suite.js";
 import type { SessionToken } from "./sessionTokenStore.js";
 import type { Storage } from "./storage.js";
 import type { TestStorage } from "./testing.js";
@@ -582,5 +583,6 @@ export function storageSuite(name: string, open: () => Promise<TestStorage>): vo
     });
 
     guildStoresSuite(() => storage);
+    messageStorageTests(() => storage);
   });
 }

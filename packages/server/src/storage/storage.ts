@@ -18,6 +18,10 @@ import { type IdCertStore, KyselyIdCertStore } from "./idCertStore.js";
 import { type KeyMaterialStore, KyselyKeyMaterialStore } from "./keyMaterialStore.js";
 import { type KeyTrialStore, KyselyKeyTrialStore } from "./keyTrialStore.js";
 import { KyselyMemberStore, type MemberStore } from "./memberStore.js";
+import { type AttachmentStore, KyselyAttachmentStore } from "./attachmentStore.js";
+import { KyselyMessageStore, type MessageStore } from "./messageStore.js";
+import { KyselyReactionStore, type ReactionStore } from "./reactionStore.js";
+import { KyselyReadStateStore, type ReadStateStore } from "./readStateStore.js";
 import { migrateToLatest } from "./migrations/index.js";
 import type { Database } from "./schema.js";
 import { KyselyRegistrationInviteStore, type RegistrationInviteStore } from "./registrationInviteStore.js";
@@ -43,6 +47,10 @@ export interface Stores {
   readonly members: MemberStore;
   readonly bans: BanStore;
   readonly guildInvites: GuildInviteStore;
+  readonly messages: MessageStore;
+  readonly reactions: ReactionStore;
+  readonly readStates: ReadStateStore;
+  readonly attachments: AttachmentStore;
 }
 
 export interface Storage extends Stores {
@@ -78,6 +86,10 @@ function storesOver(db: Kysely<Database>): Stores {
     members: new KyselyMemberStore(db),
     bans: new KyselyBanStore(db),
     guildInvites: new KyselyGuildInviteStore(db),
+    messages: new KyselyMessageStore(db),
+    reactions: new KyselyReactionStore(db),
+    readStates: new KyselyReadStateStore(db),
+    attachments: new KyselyAttachmentStore(db),
   };
 }
 

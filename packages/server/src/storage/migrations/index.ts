@@ -7,10 +7,12 @@ import { type Kysely, type Migration, Migrator } from "kysely";
 import type { Database } from "../schema.js";
 import * as core from "./0001_core.js";
 import * as guilds from "./0002_guilds.js";
+import * as messages from "./0003_messages.js";
 
 const MIGRATIONS: Record<string, Migration> = {
   "0001_core": core,
   "0002_guilds": guilds,
+  "0003_messages": messages,
 };
 
 /** Brings the schema up to date; throws when a migration fails (nothing half-applied on PostgreSQL). */
