@@ -13,6 +13,7 @@ import { foreignPlugin } from "./features/foreign/plugin.js";
 import { guildsPlugin } from "./features/guilds/plugin.js";
 import { healthPlugin } from "./features/health/plugin.js";
 import { keyMaterialPlugin } from "./features/keyMaterial/plugin.js";
+import { messagesPlugin } from "./features/messages/plugin.js";
 import { servicesPlugin } from "./features/services/plugin.js";
 import type { GatewayOptions } from "./gateway/hub.js";
 import { gatewayPlugin } from "./gateway/plugin.js";
@@ -79,6 +80,7 @@ export async function buildApp({ config, storage, logger = false, services, gate
   await app.register(keyMaterialPlugin, context);
   await app.register(foreignPlugin, context);
   await app.register(guildsPlugin, context);
+  await app.register(messagesPlugin, context);
   await app.register(gatewayPlugin, context);
   return app;
 }

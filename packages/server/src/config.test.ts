@@ -3,7 +3,7 @@ import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { after, describe, it } from "node:test";
-import { ConfigError, describeOptions, loadConfig } from "./config.js";
+import { ConfigError, DEFAULTS, describeOptions, loadConfig } from "./config.js";
 
 const dir = mkdtempSync(join(tmpdir(), "p2-config-"));
 after(() => rmSync(dir, { recursive: true, force: true }));
@@ -40,6 +40,9 @@ describe("loadConfig", () => {
       certValidityDays: 30,
       cacheTtlSeconds: 21600,
       keyMaterialMaxBytes: 10240,
+      messageMaxChars: 4000,
+      attachmentMaxBytes: 26214400,
+      attachmentTypes: DEFAULTS.attachmentTypes,
       publicUrl: "http://127.0.0.1:3000",
     });
   });
@@ -158,9 +161,21 @@ describe("loadConfig", () => {
     assert.match(problem(["--config", configFile("array.json", [])]), /must hold a JSON object/);
   });
 
+  it("reads the message and attachment limits", () => {
+    const config = loadConfig(["--message-max-chars", "500"], {
+      P2_ATTACHMENT_MAX_BYTES: "1024",
+      P2_ATTACHMENT_TYPES: "image/png, Text/*,*",
+    });
+    assert.equal(config.messageMaxChars, 500);
+    assert.equal(config.attachmentMaxBytes, 1024);
+    assert.deepEqual(config.attachmentTypes, ["image/png", "text/*", "*"]);
+    assert.match(problem([], { P2_ATTACHMENT_TYPES: "image/png,not a type" }), /P2_ATTACHMENT_TYPES/);
+    assert.match(problem(["--message-max-chars", "0"]), /--message-max-chars/);
+  });
+
   it("documents every option", () => {
     const rows = describeOptions();
-    assert.equal(rows.length, 15);
+    assert.equal(rows.length, 18);
     assert.deepEqual(
       rows.find((row) => row.env === "P2_PORT"),
       {

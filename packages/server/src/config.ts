@@ -199,6 +199,34 @@ const OPTIONS = {
     parse: asInteger,
     doc: "largest encrypted private key material element an actor may upload, in bytes",
   }),
+  messageMaxChars: option({
+    env: "P2_MESSAGE_MAX_CHARS",
+    flag: "--message-max-chars",
+    // PROFILE §4: message content 4,000 characters (configurable).
+    schema: Type.Integer({ minimum: 1, maximum: 20000 }),
+    expect: "an integer from 1 to 20000",
+    parse: asInteger,
+    doc: "longest message content, in characters (Unicode code points)",
+  }),
+  attachmentMaxBytes: option({
+    env: "P2_ATTACHMENT_MAX_BYTES",
+    flag: "--attachment-max-bytes",
+    // PROFILE §4: attachments 25 MiB (configurable).
+    schema: Type.Integer({ minimum: 1, maximum: 1024 * 1024 * 1024 }),
+    expect: "an integer from 1 to 1073741824",
+    parse: asInteger,
+    doc: "largest attachment, in bytes",
+  }),
+  attachmentTypes: option({
+    env: "P2_ATTACHMENT_TYPES",
+    flag: "--attachment-types",
+    schema: Type.Array(Type.String({ pattern: "^(\\*|[a-z0-9!#$&^_.+-]+/(\\*|[a-z0-9!#$&^_.+-]+))$" }), {
+      minItems: 1,
+    }),
+    expect: "media types separated by commas (type/subtype, type/* or *)",
+    parse: (raw) => raw.split(",").map((type) => type.trim().toLowerCase()),
+    doc: "media types accepted as attachments",
+  }),
 } as const;
 
 type OptionName = keyof typeof OPTIONS;
@@ -226,6 +254,25 @@ export const DEFAULTS: Readonly<Omit<Config, "publicUrl" | "databaseUrl" | "redi
   certValidityDays: 30,
   cacheTtlSeconds: 6 * 3600,
   keyMaterialMaxBytes: 10240,
+  messageMaxChars: 4000,
+  attachmentMaxBytes: 25 * 1024 * 1024,
+  attachmentTypes: [
+    "image/png",
+    "image/jpeg",
+    "image/gif",
+    "image/webp",
+    "image/avif",
+    "video/mp4",
+    "video/webm",
+    "audio/mpeg",
+    "audio/ogg",
+    "audio/webm",
+    "audio/wav",
+    "text/plain",
+    "application/pdf",
+    "application/zip",
+    "application/octet-stream",
+  ],
 };
 
 /** One documentation row per option: variable, flag, default and meaning. */

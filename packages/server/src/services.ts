@@ -15,6 +15,9 @@ import type { ChatAccess } from "./features/chat/access.js";
 import { GuildChatAccess } from "./features/guilds/access.js";
 import { GuildService } from "./features/guilds/service.js";
 import { guildTopicSource } from "./features/guilds/topics.js";
+import { AttachmentFiles, AttachmentService } from "./features/messages/attachments.js";
+import { MessageService } from "./features/messages/service.js";
+import { AuthorKeys } from "./features/messages/signedWrite.js";
 import { ServiceDiscovery } from "./features/services/service.js";
 import { SessionService } from "./features/sessions/service.js";
 import { FederationService } from "./federation/service.js";
@@ -36,6 +39,9 @@ export interface Services {
   readonly guilds: GuildService;
   /** What the message side asks the guild side: a channel as one actor sees it. */
   readonly chatAccess: ChatAccess;
+  /** The message side of chat (PROFILE §7.1): messages, reactions, pins, typing, read states. */
+  readonly messages: MessageService;
+  readonly attachments: AttachmentService;
 }
 
 export interface ServiceOptions {
@@ -116,6 +122,27 @@ export async function createServices(
   const guilds = new GuildService({ stores: storage, gateway });
   const chatAccess = new GuildChatAccess(guilds.kit.authority);
   gateway.addTopicSource(guildTopicSource(storage, guilds.kit.views));
+  const attachmentFiles = new AttachmentFiles(config.dataDir);
+  const messages = new MessageService({
+    domain: config.domain,
+    messageMaxChars: config.messageMaxChars,
+    access: chatAccess,
+    messages: storage.messages,
+    reactions: storage.reactions,
+    readStates: storage.readStates,
+    keys: new AuthorKeys(storage.idCerts),
+    events: gateway,
+    files: attachmentFiles,
+    onEventError: (error) => options.log.warn({ err: error }, "chat event not published"),
+  });
+  const attachments = new AttachmentService({
+    publicUrl: config.publicUrl,
+    maxBytes: config.attachmentMaxBytes,
+    allowedTypes: config.attachmentTypes,
+    attachments: storage.attachments,
+    files: attachmentFiles,
+    access: chatAccess,
+  });
   return {
     ca,
     sessions,
@@ -128,5 +155,7 @@ export async function createServices(
     keyMaterial,
     guilds,
     chatAccess,
+    messages,
+    attachments,
   };
 }
