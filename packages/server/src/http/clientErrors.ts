@@ -33,10 +33,13 @@ export function clientErrorHandler(error: NodeJS.ErrnoException, socket: Socket)
   if (error.code === "ECONNRESET" || socket.destroyed) return;
   const { status, code, message } = answer(error);
   const body = JSON.stringify({ errcode: status, error: code, message } satisfies ErrorBody);
+  // The answer to a HEAD request has no body (RFC 9110 §9.3.2): its client would read one as garbage
+  // after the answer. Node hands over the bytes it refused, which begin with the request line.
+  const head = (error as { rawPacket?: Buffer }).rawPacket?.subarray(0, 5).toString("latin1") === "HEAD ";
   if (socket.writable) {
     socket.write(
       `HTTP/1.1 ${status} ${STATUS_CODES[status]}\r\nContent-Type: application/json; charset=utf-8\r\n` +
-        `Content-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`,
+        `Content-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${head ? "" : body}`,
     );
   }
   socket.destroy(error);
