@@ -1,7 +1,7 @@
 /**
  * The guild side over real HTTP: guilds, channels (categories, threads, positions, synced overwrites),
  * roles (positions, hierarchy, grants), members (pagination, leave, kick), bans, invites (max uses,
- * expiry, one winner for a last use) and discovery.
+ * expiry, one winner for a last use), discovery, and the rate limits of PROFILE §4.
  */
 import assert from "node:assert/strict";
 import { after, before, describe, test } from "node:test";
@@ -728,5 +728,38 @@ describe("invites", () => {
     const invite = expectStatus(await owner.call("POST", `/channels/${text.id}/invites`, {}), 201);
     expectStatus(await owner.call("DELETE", `/channels/${text.id}`), 204);
     expectStatus(await carol.call("GET", `/invites/${invite.code}`), 404);
+  });
+});
+
+describe("rate limits (PROFILE §4)", () => {
+  test("5 guild operations a minute and 5 channel creations in 5 minutes per actor, with headers", async () => {
+    const limited = await startTestServer({ env: { P2_DOMAIN: "rl.test" } });
+    try {
+      const dave = await localActor(limited, "dave");
+      const erin = await localActor(limited, "erin");
+      const answers = [];
+      for (let i = 0; i < 6; i++) answers.push(await dave.call("POST", "/guilds", { name: `g${i}` }));
+      assert.deepEqual(
+        answers.map((a) => a.status),
+        [201, 201, 201, 201, 201, 429],
+      );
+      assert.equal(answers[0]!.headers.get("x-ratelimit-limit"), "5");
+      assert.equal(answers[0]!.headers.get("x-ratelimit-remaining"), "4");
+      expectStatus(answers[5]!, 429, "P2CORE_RATE_LIMITED");
+      assert.ok(Number(answers[5]!.headers.get("retry-after")) > 0);
+      // Another actor has a budget of their own; reading is not limited.
+      expectStatus(await erin.call("POST", "/guilds", { name: "e" }), 201);
+      expectStatus(await dave.call("GET", `/guilds/${answers[0]!.body.id}`), 200);
+      const guild = answers[0]!.body.id;
+      const channels = [];
+      for (let i = 0; i < 6; i++)
+        channels.push(await dave.call("POST", `/guilds/${guild}/channels`, { name: `c${i}` }));
+      assert.deepEqual(
+        channels.map((a) => a.status),
+        [201, 201, 201, 201, 201, 429],
+      );
+    } finally {
+      await limited.close();
+    }
   });
 });

@@ -1,7 +1,9 @@
 /**
  * The guild side of the chat API (PROFILE §7, §7.1): guilds, channels and overwrites, roles, members,
- * bans and invites.
+ * bans and invites. Rate limits (PROFILE §4) per actor: channel creations, and guild operations
+ * (create, change, delete, join, leave).
  */
+import { RATE_LIMITS, RateLimiter } from "../../http/rateLimit.js";
 import type { FeaturePlugin } from "../context.js";
 import { addMemberRole } from "./routes/addMemberRole.js";
 import { banMember } from "./routes/banMember.js";
@@ -34,17 +36,20 @@ import { updateChannel } from "./routes/updateChannel.js";
 import { updateGuild } from "./routes/updateGuild.js";
 import { updateRole } from "./routes/updateRole.js";
 
-export const guildsPlugin: FeaturePlugin = async (app, { services }) => {
+export const guildsPlugin: FeaturePlugin = async (app, { config, services }) => {
   const { guilds, sessions, accounts } = services;
+  const enabled = config.rateLimits;
+  const guildOperations = new RateLimiter(RATE_LIMITS.guildOperations, { enabled });
+  const channelCreations = new RateLimiter(RATE_LIMITS.channelCreations, { enabled });
 
-  createGuild(app, guilds, sessions);
+  createGuild(app, guilds, sessions, guildOperations);
   listGuilds(app, guilds, sessions);
   getGuild(app, guilds, sessions);
-  updateGuild(app, guilds, sessions);
-  deleteGuild(app, guilds, sessions, accounts);
+  updateGuild(app, guilds, sessions, guildOperations);
+  deleteGuild(app, guilds, sessions, accounts, guildOperations);
 
   listChannels(app, guilds.channels, sessions);
-  createChannel(app, guilds.channels, sessions);
+  createChannel(app, guilds.channels, sessions, channelCreations);
   getChannel(app, guilds.channels, sessions);
   updateChannel(app, guilds.channels, sessions);
   deleteChannel(app, guilds.channels, sessions);
@@ -59,8 +64,8 @@ export const guildsPlugin: FeaturePlugin = async (app, { services }) => {
   removeMemberRole(app, guilds.roles, sessions);
 
   listMembers(app, guilds.members, sessions);
-  joinPublicGuild(app, guilds.members, sessions);
-  leaveGuild(app, guilds.members, sessions);
+  joinPublicGuild(app, guilds.members, sessions, guildOperations);
+  leaveGuild(app, guilds.members, sessions, guildOperations);
   kickMember(app, guilds.members, sessions);
   banMember(app, guilds.members, sessions);
   unbanMember(app, guilds.members, sessions);
@@ -69,6 +74,6 @@ export const guildsPlugin: FeaturePlugin = async (app, { services }) => {
   createInvite(app, guilds.invites, sessions);
   listInvites(app, guilds.invites, sessions);
   previewInvite(app, guilds.invites, sessions);
-  joinByInvite(app, guilds.invites, sessions);
+  joinByInvite(app, guilds.invites, sessions, guildOperations);
   deleteInvite(app, guilds.invites, sessions);
 };

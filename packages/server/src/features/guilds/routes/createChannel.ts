@@ -1,5 +1,6 @@
 /** POST /guilds/{guildId}/channels → 201 Channel (PROFILE §7.1). */
 import { bearerSecurity, requireSession, sessionOf } from "../../../http/authenticate.js";
+import { type RateLimiter, rateLimited } from "../../../http/rateLimit.js";
 import type { FeatureApp } from "../../context.js";
 import type { SessionService } from "../../sessions/service.js";
 import type { ChannelService } from "../channels.js";
@@ -10,6 +11,7 @@ export function createChannel(
   app: FeatureApp,
   channels: ChannelService,
   sessions: SessionService,
+  channelCreations: RateLimiter,
 ): void {
   app.post(
     `${CHAT}/guilds/:guildId/channels`,
@@ -22,7 +24,10 @@ export function createChannel(
         body: CreateChannelBody,
         response: { 201: Channel, ...failures },
       },
-      preHandler: [requireSession(sessions)],
+      preHandler: [
+        requireSession(sessions),
+        rateLimited(channelCreations, (request) => sessionOf(request).fid),
+      ],
     },
     async (request, reply) => {
       reply.code(201);

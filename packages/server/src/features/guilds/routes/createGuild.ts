@@ -1,5 +1,6 @@
 /** POST /guilds {name, description?, icon?, public?} → 201 Guild (PROFILE §7.1). */
 import { bearerSecurity, requireSession, sessionOf } from "../../../http/authenticate.js";
+import { type RateLimiter, rateLimited } from "../../../http/rateLimit.js";
 import type { FeatureApp } from "../../context.js";
 import type { SessionService } from "../../sessions/service.js";
 import type { GuildService } from "../service.js";
@@ -10,6 +11,7 @@ export function createGuild(
   app: FeatureApp,
   guilds: GuildService,
   sessions: SessionService,
+  guildOperations: RateLimiter,
 ): void {
   app.post(
     `${CHAT}/guilds`,
@@ -21,7 +23,10 @@ export function createGuild(
         body: CreateGuildBody,
         response: { 201: Guild, ...failures },
       },
-      preHandler: [requireSession(sessions)],
+      preHandler: [
+        requireSession(sessions),
+        rateLimited(guildOperations, (request) => sessionOf(request).fid),
+      ],
     },
     async (request, reply) => {
       reply.code(201);

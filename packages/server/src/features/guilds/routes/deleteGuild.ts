@@ -8,6 +8,7 @@ import {
   SensitiveHeaders,
   sessionOf,
 } from "../../../http/authenticate.js";
+import { type RateLimiter, rateLimited } from "../../../http/rateLimit.js";
 import type { FeatureApp } from "../../context.js";
 import type { SessionService } from "../../sessions/service.js";
 import { GuildParams } from "../schemas.js";
@@ -19,6 +20,7 @@ export function deleteGuild(
   guilds: GuildService,
   sessions: SessionService,
   accounts: SensitiveSolutionChecker,
+  guildOperations: RateLimiter,
 ): void {
   app.delete(
     `${CHAT}/guilds/:guildId`,
@@ -33,7 +35,10 @@ export function deleteGuild(
       },
       // The solution is checked by the service after the owner check (requireSensitive would answer
       // 401 before anyone learns whether they may delete at all; the order keeps 404/403 exact).
-      preHandler: [requireSession(sessions)],
+      preHandler: [
+        requireSession(sessions),
+        rateLimited(guildOperations, (request) => sessionOf(request).fid),
+      ],
     },
     async (request, reply) => {
       const { fid } = sessionOf(request);

@@ -1,5 +1,6 @@
 /** POST /invites/{code} → 201 Guild (PROFILE §7.1). */
 import { bearerSecurity, requireSession, sessionOf } from "../../../http/authenticate.js";
+import { type RateLimiter, rateLimited } from "../../../http/rateLimit.js";
 import type { FeatureApp } from "../../context.js";
 import type { SessionService } from "../../sessions/service.js";
 import type { InviteService } from "../invites.js";
@@ -10,6 +11,7 @@ export function joinByInvite(
   app: FeatureApp,
   invites: InviteService,
   sessions: SessionService,
+  guildOperations: RateLimiter,
 ): void {
   app.post(
     `${CHAT}/invites/:code`,
@@ -21,7 +23,10 @@ export function joinByInvite(
         params: InviteParams,
         response: { 200: Guild, 201: Guild, ...failures },
       },
-      preHandler: [requireSession(sessions)],
+      preHandler: [
+        requireSession(sessions),
+        rateLimited(guildOperations, (request) => sessionOf(request).fid),
+      ],
     },
     async (request, reply) => {
       const { outcome, guild } = await invites.join(sessionOf(request).fid, request.params.code);

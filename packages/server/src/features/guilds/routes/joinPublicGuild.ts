@@ -1,5 +1,6 @@
 /** PUT /guilds/{guildId}/members/@me → 201 Guild (PROFILE §7.1). */
 import { bearerSecurity, requireSession, sessionOf } from "../../../http/authenticate.js";
+import { type RateLimiter, rateLimited } from "../../../http/rateLimit.js";
 import type { FeatureApp } from "../../context.js";
 import type { SessionService } from "../../sessions/service.js";
 import type { MemberService } from "../members.js";
@@ -10,6 +11,7 @@ export function joinPublicGuild(
   app: FeatureApp,
   members: MemberService,
   sessions: SessionService,
+  guildOperations: RateLimiter,
 ): void {
   app.put(
     `${CHAT}/guilds/:guildId/members/@me`,
@@ -21,7 +23,10 @@ export function joinPublicGuild(
         params: GuildParams,
         response: { 200: Guild, 201: Guild, ...failures },
       },
-      preHandler: [requireSession(sessions)],
+      preHandler: [
+        requireSession(sessions),
+        rateLimited(guildOperations, (request) => sessionOf(request).fid),
+      ],
     },
     async (request, reply) => {
       const { outcome, guild } = await members.joinPublic(sessionOf(request).fid, request.params.guildId);

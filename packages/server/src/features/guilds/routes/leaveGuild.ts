@@ -1,6 +1,7 @@
 /** DELETE /guilds/{guildId}/members/@me → 204 (PROFILE §7.1). */
 import { Type } from "typebox";
 import { bearerSecurity, requireSession, sessionOf } from "../../../http/authenticate.js";
+import { type RateLimiter, rateLimited } from "../../../http/rateLimit.js";
 import type { FeatureApp } from "../../context.js";
 import type { SessionService } from "../../sessions/service.js";
 import type { MemberService } from "../members.js";
@@ -11,6 +12,7 @@ export function leaveGuild(
   app: FeatureApp,
   members: MemberService,
   sessions: SessionService,
+  guildOperations: RateLimiter,
 ): void {
   app.delete(
     `${CHAT}/guilds/:guildId/members/@me`,
@@ -22,7 +24,10 @@ export function leaveGuild(
         params: GuildParams,
         response: { 204: Type.Null({ description: "done" }), ...failures },
       },
-      preHandler: [requireSession(sessions)],
+      preHandler: [
+        requireSession(sessions),
+        rateLimited(guildOperations, (request) => sessionOf(request).fid),
+      ],
     },
     async (request, reply) => {
       await members.leave(sessionOf(request).fid, request.params.guildId);

@@ -1,5 +1,6 @@
 /** PATCH /guilds/{guildId} → 200 Guild (PROFILE §7.1). */
 import { bearerSecurity, requireSession, sessionOf } from "../../../http/authenticate.js";
+import { type RateLimiter, rateLimited } from "../../../http/rateLimit.js";
 import type { FeatureApp } from "../../context.js";
 import type { SessionService } from "../../sessions/service.js";
 import type { GuildService } from "../service.js";
@@ -10,6 +11,7 @@ export function updateGuild(
   app: FeatureApp,
   guilds: GuildService,
   sessions: SessionService,
+  guildOperations: RateLimiter,
 ): void {
   app.patch(
     `${CHAT}/guilds/:guildId`,
@@ -22,7 +24,10 @@ export function updateGuild(
         body: UpdateGuildBody,
         response: { 200: Guild, ...failures },
       },
-      preHandler: [requireSession(sessions)],
+      preHandler: [
+        requireSession(sessions),
+        rateLimited(guildOperations, (request) => sessionOf(request).fid),
+      ],
     },
     async (request) => guilds.update(sessionOf(request).fid, request.params.guildId, request.body),
   );
