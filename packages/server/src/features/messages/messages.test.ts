@@ -788,6 +788,12 @@ describe("attachments", () => {
     assert.equal(got.headers.get("x-content-type-options"), "nosniff");
     assert.equal(got.headers.get("content-disposition"), "inline; filename*=UTF-8''cat%20picture.png");
     assert.deepEqual(new Uint8Array(await got.arrayBuffer()), bytes);
+    const head = await fetch(`${world.b.url}${CHAT}/attachments/${id}`, {
+      method: "HEAD",
+      headers: { authorization: `Bearer ${world.alice.token}` },
+    });
+    assert.equal(head.status, 200);
+    assert.equal(head.headers.get("content-length"), "1000");
     for (const outsider of [world.stranger, world.eve, world.villain, world.muted]) {
       const answer = await download(outsider, id);
       assert.equal(answer.status, 404, outsider.fid);
