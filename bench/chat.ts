@@ -106,7 +106,8 @@ async function run(label: string, env: Record<string, string>): Promise<void> {
   // 1. One sender, back to back: throughput and POST latency.
   await listeners.call({ cmd: "reset", record: false });
   await server.call({ cmd: "cpu" });
-  const one = await senders.call<SendResult>({ cmd: "send", concurrency: 1, seconds, warmupSeconds: 1 });
+  // A longer warm-up: the first phase also pays for the JIT compiling the server's hot paths.
+  const one = await senders.call<SendResult>({ cmd: "send", concurrency: 1, seconds, warmupSeconds: 2 });
   const cpuOne = await server.call<number>({ cmd: "cpu" });
   printFigure("messages/s, 1 sender", one.perSecond, "/s");
   console.log(`${"".padEnd(48)} server CPU ${((cpuOne / one.total) * 1000).toFixed(0)} µs/message`);
