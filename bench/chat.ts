@@ -12,56 +12,14 @@
  * history p99 ≤ 10 ms. BENCH_SECONDS (default 3) per throughput figure; BENCH_PROFILE=<dir> writes the
  * server's CPU profile there.
  */
-import { type ChildProcess, fork } from "node:child_process";
+
 import { fileURLToPath } from "node:url";
 import { createTestDatabase } from "../packages/server/src/storage/testing.js";
 import { percentile, printFigure } from "./measure.js";
+import { Worker } from "./worker.js";
 
-const here = (file: string) => fileURLToPath(new URL(file, import.meta.url));
 const seconds = Number(process.env.BENCH_SECONDS ?? 3);
 const LISTENERS = Number(process.env.BENCH_LISTENERS ?? 100);
-
-class Worker {
-  private nextId = 0;
-  private readonly pending = new Map<number, { resolve: (v: unknown) => void; reject: (e: Error) => void }>();
-  readonly ready: Promise<{ url?: string }>;
-
-  constructor(readonly child: ChildProcess) {
-    this.ready = new Promise((resolve, reject) => {
-      child.once("exit", (code) => reject(new Error(`${code}: child exited before it was ready`)));
-      child.on(
-        "message",
-        (message: { ready?: boolean; url?: string; id?: number; result?: unknown; error?: string }) => {
-          if (message.ready) resolve(message);
-          else if (message.id !== undefined) {
-            const waiter = this.pending.get(message.id);
-            this.pending.delete(message.id);
-            if (message.error) waiter?.reject(new Error(message.error));
-            else waiter?.resolve(message.result);
-          }
-        },
-      );
-    });
-  }
-
-  static start(file: string, env: Record<string, string> = {}, execArgv: string[] = []): Worker {
-    return new Worker(
-      fork(here(file), [], {
-        execArgv: ["--import", "tsx", ...execArgv],
-        env: { ...process.env, ...env },
-        stdio: ["ignore", "inherit", "inherit", "ipc"],
-      }),
-    );
-  }
-
-  call<T>(command: Record<string, unknown>): Promise<T> {
-    const id = this.nextId++;
-    return new Promise<T>((resolve, reject) => {
-      this.pending.set(id, { resolve: resolve as (v: unknown) => void, reject });
-      this.child.send({ id, command });
-    });
-  }
-}
 
 interface SendResult {
   accepted: number;
@@ -87,7 +45,8 @@ async function run(label: string, env: Record<string, string>): Promise<void> {
   const profile = process.env.BENCH_PROFILE
     ? ["--cpu-prof", `--cpu-prof-dir=${process.env.BENCH_PROFILE}`]
     : [];
-  if (process.env.BENCH_SQLPROF) profile.push("--import", here("./chat/sqlTimes.ts"));
+  if (process.env.BENCH_SQLPROF)
+    profile.push("--import", fileURLToPath(new URL("./chat/sqlTimes.ts", import.meta.url)));
   const server = Worker.start("./chat/server.ts", env, profile);
   const { url } = await server.ready;
   const senders = Worker.start("./chat/senders.ts");

@@ -7,57 +7,15 @@
  * Targets (issue: gateway): ≤ 10 KiB per idle connection, p99 ≤ 25 ms at 1,000 and ≤ 100 ms at
  * 5,000 subscribers, ≥ 200,000 deliveries/s.
  */
-import { type ChildProcess, fork } from "node:child_process";
-import { fileURLToPath } from "node:url";
+
 import { percentile, printFigure } from "./measure.js";
-
-const here = (file: string) => fileURLToPath(new URL(file, import.meta.url));
-
-class Worker {
-  private nextId = 0;
-  private readonly pending = new Map<number, { resolve: (v: unknown) => void; reject: (e: Error) => void }>();
-  readonly ready: Promise<{ url?: string }>;
-
-  constructor(readonly child: ChildProcess) {
-    this.ready = new Promise((resolve) => {
-      child.on(
-        "message",
-        (message: { ready?: boolean; url?: string; id?: number; result?: unknown; error?: string }) => {
-          if (message.ready) resolve(message);
-          else if (message.id !== undefined) {
-            const waiter = this.pending.get(message.id);
-            this.pending.delete(message.id);
-            if (message.error) waiter?.reject(new Error(message.error));
-            else waiter?.resolve(message.result);
-          }
-        },
-      );
-    });
-  }
-
-  static start(file: string, execArgv: string[] = []): Worker {
-    return new Worker(
-      fork(here(file), [], {
-        execArgv: ["--import", "tsx", ...execArgv],
-        stdio: ["ignore", "inherit", "inherit", "ipc"],
-      }),
-    );
-  }
-
-  call<T>(command: Record<string, unknown>): Promise<T> {
-    const id = this.nextId++;
-    return new Promise<T>((resolve, reject) => {
-      this.pending.set(id, { resolve: resolve as (v: unknown) => void, reject });
-      this.child.send({ id, command });
-    });
-  }
-}
+import { Worker } from "./worker.js";
 
 const phases = (process.env.BENCH_PHASES ?? "rss,fanout,throughput").split(",");
 const profile = process.env.BENCH_PROFILE
   ? ["--cpu-prof", `--cpu-prof-dir=${process.env.BENCH_PROFILE}`]
   : [];
-const server = Worker.start("./gateway/server.ts", ["--expose-gc", ...profile]);
+const server = Worker.start("./gateway/server.ts", {}, ["--expose-gc", ...profile]);
 const { url } = await server.ready;
 const clients = Worker.start("./gateway/clients.ts");
 await clients.ready;

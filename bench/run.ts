@@ -5,7 +5,9 @@ import { fileURLToPath } from "node:url";
 
 const dir = fileURLToPath(new URL(".", import.meta.url));
 const available = readdirSync(dir)
-  .filter((f) => f.endsWith(".ts") && !["run.ts", "measure.ts"].includes(f) && !f.endsWith(".test.ts"))
+  .filter(
+    (f) => f.endsWith(".ts") && !["run.ts", "measure.ts", "worker.ts"].includes(f) && !f.endsWith(".test.ts"),
+  )
   .map((f) => f.replace(/\.ts$/, ""));
 const wanted = process.argv.slice(2).length > 0 ? process.argv.slice(2) : available;
 for (const name of wanted) {

@@ -3,6 +3,7 @@
  * SQL text and prints the most expensive ones when the process exits. A diagnostic, not a figure.
  */
 import SQLite from "better-sqlite3";
+
 const stats = new Map<string, { n: number; ms: number }>();
 const proto = (SQLite as unknown as { prototype: { prepare: (sql: string) => unknown } }).prototype;
 const prepare = proto.prepare;
