@@ -51,6 +51,28 @@ function checkContent(body: Record<string, unknown>, maxChars: number): boolean 
   return body.content.length > 0;
 }
 
+/**
+ * Encrypted channels take `{mls}` and no content, plain ones content and no `mls` (PROFILE §8).
+ * Returns whether the body is plain (the caller then checks its content).
+ */
+function isPlain(body: Record<string, unknown>, encrypted: boolean): boolean {
+  if (encrypted) {
+    if (body.content !== undefined) {
+      throw new P2Error(
+        400,
+        "P2CHAT_ENCRYPTION_REQUIRED",
+        "the channel is encrypted: send {mls} instead of content",
+      );
+    }
+    checkMls(body);
+    return false;
+  }
+  if (body.mls !== undefined) {
+    throw new P2Error(400, "P2CHAT_NOT_ENCRYPTED", "the channel is not encrypted: send content, not mls");
+  }
+  return true;
+}
+
 function checkMls(body: Record<string, unknown>): void {
   const mls = body.mls;
   if (typeof mls !== "string" || mls.length === 0 || fromBase64(mls) === undefined) {
@@ -81,19 +103,7 @@ export function readMessageBody(
   options: { readonly encrypted: boolean; readonly maxChars: number },
 ): MessageContent {
   const attachmentIds = ids(body.attachments, "attachments", MAX_ATTACHMENTS);
-  if (options.encrypted) {
-    if (body.content !== undefined) {
-      throw new P2Error(
-        400,
-        "P2CHAT_ENCRYPTION_REQUIRED",
-        "the channel is encrypted: send {mls} instead of content",
-      );
-    }
-    checkMls(body);
-  } else {
-    if (body.mls !== undefined) {
-      throw new P2Error(400, "P2CHAT_NOT_ENCRYPTED", "the channel is not encrypted: send content, not mls");
-    }
+  if (isPlain(body, options.encrypted)) {
     if (!checkContent(body, options.maxChars) && attachmentIds.length === 0) {
       throw invalid("content", "a message needs content or attachments");
     }
@@ -128,19 +138,7 @@ export function readEditBody(
 ): { readonly messageId: string } {
   if (typeof body.messageId !== "string" || !ID.test(body.messageId))
     throw invalid("messageId", "must be a message ID");
-  if (options.encrypted) {
-    if (body.content !== undefined) {
-      throw new P2Error(
-        400,
-        "P2CHAT_ENCRYPTION_REQUIRED",
-        "the channel is encrypted: send {mls} instead of content",
-      );
-    }
-    checkMls(body);
-  } else {
-    if (body.mls !== undefined) {
-      throw new P2Error(400, "P2CHAT_NOT_ENCRYPTED", "the channel is not encrypted: send content, not mls");
-    }
+  if (isPlain(body, options.encrypted)) {
     if (typeof body.content !== "string") throw invalid("content", "must be a string");
     checkContent(body, options.maxChars);
   }
